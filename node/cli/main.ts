@@ -10,11 +10,9 @@ interface Subcommand {
   load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }>;
 }
 
-const SUBCOMMANDS: Record<string, Subcommand> = {};
-
-export function registerSubcommand(name: string, sub: Subcommand): void {
-  SUBCOMMANDS[name] = sub;
-}
+/** The static command table: add one line per subcommand module. */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+};
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  veil ${name.padEnd(10)} ${s.summary}`);

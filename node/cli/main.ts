@@ -12,6 +12,8 @@ interface Subcommand {
 
 /** The static command table: add one line per subcommand module. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
+  hash: { summary: 'hash images on this computer (PDQ, blockhash)', load: () => import('./hash') },
+  scan: { summary: 'check images against a folder of known originals', load: () => import('./scan') },
 };
 
 function usage(): string {

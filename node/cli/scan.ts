@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { hashImage } from '../hashFile';
+import { Matcher } from '../../shared/match/matcher';
+import { DEFAULT_MATCH_POLICY } from '../../shared/match/policy';
+import type { CliIo } from './io';
+import { expandImagePaths } from './files';
+import { createProgress } from './progress';
+import { describeError } from './errors';
+
+const HELP = `Usage: veil scan --against DIR QUERIES... [--json]
+
+Hashes every image in DIR (the known originals), then checks each query image (files, or every
+image under a query folder, recursively) against them and prints the best match or "no match".
+Everything happens on this computer; nothing is uploaded.
+
+Options:
+  --against DIR   folder of original images to match against (required)
+  --json          one JSON object per line:
+                  {"file": <query path>, "match": {"file", "kind", "distance"} | null}
+                  or {"file", "error"} for a query that could not be read
+  -h, --help      show this help
+
+Matching uses Veil's default policy (PDQ within ${DEFAULT_MATCH_POLICY.pdq.threshold} bits with its rotations and flips, blockhash
+within ${DEFAULT_MATCH_POLICY.blockhash.threshold} bits; hashes of low quality are not matched).
+Exit code: 0 if every query was read, 1 if any failed, 2 on a usage error.`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { against: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    io.err(`veil scan: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (!values.against || positionals.length === 0) {
+    io.err(`veil scan: ${values.against ? 'no query files given' : '--against DIR is required'}.\n\n${HELP}`);
+    return 2;
+  }
+
+  const originals = await expandImagePaths([values.against]);
+  if (originals.length === 1 && originals[0].error) {
+    io.err(`veil scan: ${values.against}: ${originals[0].error}`);
+    return 2;
+  }
+  const matcher = new Matcher();
+  const names: string[] = [];
+  const indexing = createProgress(io, originals.length, 'indexing');
+  for (const original of originals) {
+    try {
+      const h = await hashImage(original.path);
+      const id = names.length;
+      names.push(basename(original.path));
+      // Unusable hashes (flat image, low quality) are refused by the matcher; the other kind may still serve.
+      const refused: string[] = [];
+      for (const entry of [
+        { id, kind: 'pdq' as const, hash: h.pdq, quality: h.quality, list: 'confirmed' as const },
+        { id, kind: 'blockhash' as const, hash: h.blockhash, list: 'confirmed' as const },
+      ]) {
+        try {
+          matcher.add(entry);
+        } catch (err) {
+          refused.push(`${entry.kind}: ${describeError(err)}`);
+        }
+      }
+      if (refused.length === 2) io.err(`${original.path}: not indexed (${refused.join('; ')})`);
+    } catch (err) {
+      io.err(`${original.path}: skipped: ${describeError(err)}`);
+    }
+    indexing.tick();
+  }
+  indexing.done();
+
+  const queries = await expandImagePaths(positionals);
+  const scanning = createProgress(io, queries.length, 'scanning');
+  let failed = 0;
+  let matched = 0;
+  for (const query of queries) {
+    try {
+      if (query.error) throw new Error(query.error);
+      const h = await hashImage(query.path);
+      const result = matcher.match(h);
+      const match = result ? { file: names[result.entry.id], kind: result.kind, distance: result.distance } : null;
+      if (match) matched++;
+      if (values.json) io.out(JSON.stringify({ file: query.path, match }));
+      else io.out(match ? `${query.path}\tmatches ${match.file} (${match.kind}, distance ${match.distance})` : `${query.path}\tno match`);
+    } catch (err) {
+      failed++;
+      if (values.json) io.out(JSON.stringify({ file: query.path, error: describeError(err) }));
+      else io.err(`${query.path}: ${describeError(err)}`);
+    }
+    scanning.tick();
+  }
+  scanning.done();
+  if (!values.json) io.err(`${queries.length} checked against ${names.length} originals: ${matched} matched, ${failed} unreadable.`);
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,233 @@
+/**
+ * `npm run eval`: how well Veil finds edited copies of registered photos, and whether it ever
+ * matches a photo that was not registered. Uses the real photographs in ../shared/corpus
+ * (read in place, never copied) and the edit generator in ./edits.ts.
+ *
+ * Half the originals are registered (alternating within each person/scene group, so different
+ * photos of one person sit on both sides: the hard negatives). Every edit of every photo is
+ * queried with the default match policy: a registered photo's edit must find its own original;
+ * anything else that matches is a false match. Distances of edited copies to their originals
+ * and of every query to every other original are kept to choose thresholds from measurements.
+ *
+ * Options: --limit N (first N photos, for a quick look), --edits a,b,c (only these edits).
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { hashImage } from '../../node/hashFile';
+import { Matcher } from '../../shared/match/matcher';
+import { DEFAULT_MATCH_POLICY } from '../../shared/match/policy';
+import { hammingDistance } from '../../shared/match/hamming';
+import type { ImageHashes } from '../../shared/hash/types';
+import { checkHashUsable } from '../../shared/hash/gates';
+import { hasCorpus, loadCorpusManifest, type CorpusPhoto } from '../support/paths';
+import { EDITS, seededRandom, type Edit } from './edits';
+
+interface Photo extends CorpusPhoto {
+  index: number;
+  registered: boolean;
+  bytes: Buffer;
+  hashes: ImageHashes;
+}
+
+interface QueryOutcome {
+  photo: Photo;
+  edit: Edit;
+  /** null when the edit itself could not be made or hashed. */
+  hashes: ImageHashes | null;
+  matchedIndex: number | null;
+  matchKind: string | null;
+  matchDistance: number | null;
+}
+
+function pdqMinDistance(query: ImageHashes, original: ImageHashes): number {
+  let best = 256;
+  for (const variant of query.pdqDihedral) best = Math.min(best, hammingDistance(variant, original.pdq));
+  return best;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Registration split: alternate within each group and among ungrouped photos, in file order. */
+function chooseRegistered(photos: CorpusPhoto[]): Set<string> {
+  const registered = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const p of [...photos].sort((a, b) => a.file.localeCompare(b.file))) {
+    const key = p.group ?? '(none)';
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    if (n % 2 === 0) registered.add(p.file);
+  }
+  return registered;
+}
+
+async function mapPool<T, R>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { limit: { type: 'string' }, edits: { type: 'string' } } });
+  if (!hasCorpus) {
+    console.error('npm run eval needs the corpus at ../shared/corpus (beside the checkout); it is not there.');
+    process.exit(2);
+  }
+  const started = Date.now();
+  let manifest = loadCorpusManifest();
+  if (values.limit) manifest = manifest.slice(0, Number(values.limit));
+  const edits = values.edits ? EDITS.filter((e) => values.edits!.split(',').includes(e.name)) : EDITS;
+  const registeredFiles = chooseRegistered(manifest);
+
+  process.stderr.write(`hashing ${manifest.length} originals...\n`);
+  const photos: Photo[] = await mapPool(manifest, 2, async (p, index) => {
+    const bytes = await readFile(p.path);
+    return { ...p, index, registered: registeredFiles.has(p.file), bytes, hashes: await hashImage(bytes) };
+  });
+
+  const matcher = new Matcher();
+  let refusedOriginals = 0;
+  for (const p of photos.filter((x) => x.registered)) {
+    const entries = [
+      { id: p.index, kind: 'pdq' as const, hash: p.hashes.pdq, quality: p.hashes.quality, list: 'confirmed' as const },
+      { id: p.index, kind: 'blockhash' as const, hash: p.hashes.blockhash, list: 'confirmed' as const },
+    ];
+    for (const e of entries) {
+      if (checkHashUsable(e.kind, e.hash, e.quality).usable) matcher.add(e);
+      else refusedOriginals++;
+    }
+  }
+
+  process.stderr.write(`querying ${photos.length} photos x ${edits.length} edits...\n`);
+  const outcomes: QueryOutcome[] = [];
+  let done = 0;
+  await mapPool(photos, 2, async (photo) => {
+    const others = photos.filter((o) => o !== photo && (o.group === null || o.group !== photo.group) && !o.registered);
+    const rnd = seededRandom(photo.index * 7919 + 17);
+    const pick = [0, 1, 2].map(() => others[Math.floor(rnd() * others.length)].bytes);
+    for (const [e, edit] of edits.entries()) {
+      const random = seededRandom(photo.index * 1000 + e);
+      let hashes: ImageHashes | null = null;
+      try {
+        hashes = await hashImage(await edit.apply({ bytes: photo.bytes, width: photo.width, height: photo.height, others: pick, random }));
+      } catch (err) {
+        process.stderr.write(`  ${photo.file} ${edit.name}: ${(err as Error).message}\n`);
+      }
+      const match = hashes ? matcher.match(hashes) : null;
+      outcomes.push({
+        photo,
+        edit,
+        hashes,
+        matchedIndex: match ? match.entry.id : null,
+        matchKind: match ? match.kind : null,
+        matchDistance: match ? match.distance : null,
+      });
+    }
+    done++;
+    if (done % 10 === 0) process.stderr.write(`  ${done}/${photos.length} photos\n`);
+  });
+
+  printReport(photos, edits, outcomes, refusedOriginals, Date.now() - started);
+}
+
+function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], refusedOriginals: number, ms: number): void {
+  const registered = photos.filter((p) => p.registered).length;
+  const lines: string[] = [];
+  lines.push(`## Recall and false matches (default policy: PDQ <= ${DEFAULT_MATCH_POLICY.pdq.threshold} with dihedral variants, blockhash <= ${DEFAULT_MATCH_POLICY.blockhash.threshold})`);
+  lines.push('');
+  lines.push(`${photos.length} photos, ${registered} registered, ${photos.length - registered} not; ${outcomes.length} queries; ${refusedOriginals} original hashes refused by the quality gates; ${(ms / 1000).toFixed(0)} s.`);
+  lines.push('');
+  lines.push('| edit | category | recall (registered) | found by pdq / blockhash | false matches (of all queries) | what it is |');
+  lines.push('| --- | --- | --- | --- | --- | --- |');
+  let totalFalse = 0;
+  let hardFalse = 0;
+  const falseList: string[] = [];
+  for (const edit of edits) {
+    const rows = outcomes.filter((o) => o.edit === edit);
+    const pos = rows.filter((o) => o.photo.registered);
+    const found = pos.filter((o) => o.matchedIndex === o.photo.index);
+    const byPdq = found.filter((o) => o.matchKind === 'pdq').length;
+    const falses = rows.filter((o) => o.matchedIndex !== null && o.matchedIndex !== o.photo.index);
+    totalFalse += falses.length;
+    for (const f of falses) {
+      const other = photos[f.matchedIndex!];
+      const hard = other.group !== null && other.group === f.photo.group;
+      if (hard) hardFalse++;
+      falseList.push(`${f.photo.file} (${edit.name}) matched ${other.file} by ${f.matchKind} at ${f.matchDistance}${hard ? ' (same group)' : ''}`);
+    }
+    const pct = pos.length ? ((100 * found.length) / pos.length).toFixed(1) : '-';
+    lines.push(`| ${edit.name} | ${edit.category} | ${pct}% (${found.length}/${pos.length}) | ${byPdq} / ${found.length - byPdq} | ${falses.length} / ${rows.length} | ${edit.description} |`);
+  }
+  lines.push('');
+  lines.push(`False matches in total: ${totalFalse} (${hardFalse} between different photos of the same person or scene).`);
+  for (const f of falseList.slice(0, 30)) lines.push(`- ${f}`);
+  lines.push('');
+
+  // Distance distributions for choosing thresholds.
+  const negPdq: number[] = [];
+  const negBlock: number[] = [];
+  const hardPdq: number[] = [];
+  const hardBlock: number[] = [];
+  const posByEdit = new Map<string, { pdq: number[]; block: number[] }>();
+  for (const o of outcomes) {
+    if (!o.hashes) continue;
+    const q = o.hashes;
+    const usableQuery = checkHashUsable('pdq', q.pdq, q.quality).usable;
+    const own = o.photo.hashes;
+    const pos = posByEdit.get(o.edit.name) ?? { pdq: [], block: [] };
+    posByEdit.set(o.edit.name, pos);
+    if (usableQuery) pos.pdq.push(pdqMinDistance(q, own));
+    pos.block.push(hammingDistance(q.blockhash, own.blockhash));
+    if (o.edit.category === 'composite') continue; // a collage legitimately contains other photos
+    for (const other of photos) {
+      if (other === o.photo) continue;
+      const hard = other.group !== null && other.group === o.photo.group;
+      if (usableQuery && checkHashUsable('pdq', other.hashes.pdq, other.hashes.quality).usable) {
+        const d = pdqMinDistance(q, other.hashes);
+        negPdq.push(d);
+        if (hard) hardPdq.push(d);
+      }
+      const b = hammingDistance(q.blockhash, other.hashes.blockhash);
+      negBlock.push(b);
+      if (hard) hardBlock.push(b);
+    }
+  }
+  for (const a of [negPdq, negBlock, hardPdq, hardBlock]) a.sort((x, y) => x - y);
+  lines.push('## Distances of unrelated pairs (every query against every other original; collages left out)');
+  lines.push('');
+  lines.push('| hash | pairs | min | 0.01% | 0.1% | 1% | median |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  const negRow = (name: string, a: number[]) =>
+    lines.push(`| ${name} | ${a.length} | ${a[0] ?? '-'} | ${percentile(a, 0.01)} | ${percentile(a, 0.1)} | ${percentile(a, 1)} | ${percentile(a, 50)} |`);
+  negRow('PDQ (closest of 8 dihedral variants)', negPdq);
+  negRow('PDQ, same person or scene only', hardPdq);
+  negRow('blockhash', negBlock);
+  negRow('blockhash, same person or scene only', hardBlock);
+  lines.push('');
+  lines.push('## Distances of edited copies to their own original');
+  lines.push('');
+  lines.push('| edit | PDQ median | PDQ p95 | PDQ max | blockhash median | blockhash p95 | blockhash max |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const edit of edits) {
+    const pos = posByEdit.get(edit.name);
+    if (!pos) continue;
+    pos.pdq.sort((x, y) => x - y);
+    pos.block.sort((x, y) => x - y);
+    lines.push(
+      `| ${edit.name} | ${percentile(pos.pdq, 50)} | ${percentile(pos.pdq, 95)} | ${pos.pdq.at(-1) ?? '-'} | ${percentile(pos.block, 50)} | ${percentile(pos.block, 95)} | ${pos.block.at(-1) ?? '-'} |`,
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+await main();

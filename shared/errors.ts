@@ -22,6 +22,18 @@ export type VeilErrorCode =
   | 'list/bad-signature'
   | 'list/wrong-list'
   | 'list/stale'
+  | 'list/unknown-key'
+  | 'list/gap'
+  // registry service and its clients
+  | 'registry/unreachable'
+  | 'registry/bad-response'
+  | 'registry/image-data'
+  | 'registry/too-many-hashes'
+  | 'registry/unauthorized'
+  | 'registry/forbidden'
+  | 'registry/rate-limited'
+  | 'registry/not-found'
+  | 'registry/conflict'
   // everything else
   | 'io/read-failed'
   | 'internal';
@@ -42,6 +54,18 @@ const MESSAGES: Record<VeilErrorCode, string> = {
   'list/bad-signature': 'The list signature does not verify against the pinned key.',
   'list/wrong-list': 'The list file is for a different list than the one requested.',
   'list/stale': 'The list file is older than the copy already held.',
+  'list/unknown-key': 'The list file is signed by a key that is not pinned.',
+  'list/gap': 'The delta does not reach back to the copy held; a full snapshot is needed.',
+  'registry/unreachable': 'The registry could not be reached.',
+  'registry/bad-response': 'The registry sent an unexpected response.',
+  'registry/image-data':
+    'Only hashes are accepted, never image data. Hash the photo on your own device (`veil submit` does this) and send the hashes.',
+  'registry/too-many-hashes': 'Too many hashes in one request.',
+  'registry/unauthorized': 'Missing or invalid credentials.',
+  'registry/forbidden': 'These credentials do not allow this action.',
+  'registry/rate-limited': 'Too many requests; retry later.',
+  'registry/not-found': 'Not found.',
+  'registry/conflict': 'The request conflicts with the current state.',
   'io/read-failed': 'The file could not be read.',
   internal: 'Internal error.',
 };

@@ -223,7 +223,7 @@ export class ListFile {
     if (!key) throw new VeilError('list/unknown-key');
     const signed = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
     const signature = bytes.subarray(bytes.length - SIGNATURE_BYTES);
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await ed.verifyAsync(signature, signed, key);
     } catch (cause) {

@@ -5,7 +5,6 @@
 import { PermissionFlagsBits } from 'discord.js';
 import type { Route, RouteContext } from './http';
 import { DiscordHttpError, Errors } from './http';
-import type { MessagePayload } from './model';
 import { channelPayload, computePermissions, guildPayload, highestRolePosition, memberPayload, rolePayload, userPayload } from './model';
 import type { World } from './world';
 import { assertString } from './world';

@@ -8,7 +8,7 @@ import { ChannelType, GatewayIntentBits } from 'discord.js';
 import type { EventLog } from './events';
 import type { FakeGateway, GatewaySession } from './gateway';
 import { DiscordHttpError, Errors } from './http';
-import type { FakeChannel, FakeGuild, FakeSticker, FakeUser, MessagePayload } from './model';
+import type { FakeChannel, FakeGuild, FakeUser, MessagePayload } from './model';
 import { SnowflakeFactory, channelPayload, computePermissions, memberPayload, userPayload } from './model';
 
 export interface Blob {

@@ -34,6 +34,13 @@ export type VeilErrorCode =
   | 'registry/rate-limited'
   | 'registry/not-found'
   | 'registry/conflict'
+  // the Discord bot: configuration, downloads of attachments
+  | 'config/invalid'
+  | 'download/refused-url'
+  | 'download/too-large'
+  | 'download/timeout'
+  | 'download/failed'
+  | 'download/not-image'
   // everything else
   | 'io/read-failed'
   | 'internal';
@@ -66,6 +73,12 @@ const MESSAGES: Record<VeilErrorCode, string> = {
   'registry/rate-limited': 'Too many requests; retry later.',
   'registry/not-found': 'Not found.',
   'registry/conflict': 'The request conflicts with the current state.',
+  'config/invalid': 'The configuration is invalid.',
+  'download/refused-url': 'The image is not on a Discord CDN host, so it was not fetched.',
+  'download/too-large': 'The download is larger than the size limit.',
+  'download/timeout': 'The download took longer than the time limit.',
+  'download/failed': 'The download failed.',
+  'download/not-image': 'The download is not an image (content type).',
   'io/read-failed': 'The file could not be read.',
   internal: 'Internal error.',
 };

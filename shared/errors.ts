@@ -41,6 +41,9 @@ export type VeilErrorCode =
   | 'download/timeout'
   | 'download/failed'
   | 'download/not-image'
+  // the matching index
+  | 'match/bad-id'
+  | 'match/bad-radius'
   // everything else
   | 'io/read-failed'
   | 'internal';
@@ -79,6 +82,8 @@ const MESSAGES: Record<VeilErrorCode, string> = {
   'download/timeout': 'The download took longer than the time limit.',
   'download/failed': 'The download failed.',
   'download/not-image': 'The download is not an image (content type).',
+  'match/bad-id': 'An index entry id must be an integer from 0 to 4294967295.',
+  'match/bad-radius': 'The search radius must be an integer from 0 up to the index maximum.',
   'io/read-failed': 'The file could not be read.',
   internal: 'Internal error.',
 };

@@ -1,0 +1,77 @@
+import type { LumaImage, RgbaImage } from '../image/types';
+import { lumaFromRgba } from '../image/canonical';
+import type { ImageHashes } from './types';
+import { createPdqScratch, pdqDihedralFromLuma, type PdqScratch } from './pdq';
+import { blockhashFromLuma, createBlockhashScratch, type BlockhashScratch } from './blockhash';
+
+/**
+ * Every hash Veil takes of one image, from one canonical luma image. The extension, the bot, the
+ * registry's tools and the CLI all call these, so one file gets one set of hashes everywhere.
+ * Usability (quality, degenerate bits) is judged separately by gates.ts.
+ */
+
+/** Buffers reused across a batch: pass one scratch to every call and a batch allocates little. */
+export interface HashScratch {
+  pdq: PdqScratch;
+  blockhash: BlockhashScratch;
+  /** Canonical luma of the last RGBA image (computeHashesFromRgba); grown on demand. */
+  luma: Float32Array;
+}
+
+export function createHashScratch(): HashScratch {
+  return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0) };
+}
+
+/**
+ * PDQ (with quality and the eight dihedral variants) and blockhash of a canonical luma image.
+ * width and height are the luma image's, which are the decoded image's unless lumaFromRgba
+ * reduced a very large image; use computeHashesFromRgba to report the decoded size.
+ */
+export function computeImageHashes(img: LumaImage, scratch: HashScratch = createHashScratch()): ImageHashes {
+  const { hashes, quality } = pdqDihedralFromLuma(img, scratch.pdq);
+  return {
+    pdq: hashes[0],
+    quality,
+    pdqDihedral: hashes,
+    blockhash: blockhashFromLuma(img, scratch.blockhash),
+    width: img.width,
+    height: img.height,
+  };
+}
+
+/**
+ * Hashes of decoded RGBA (EXIF orientation already applied): canonical luma (alpha onto white,
+ * PDQ luma, integer box reduction above CANONICAL_MAX_SIDE), then computeImageHashes. width and
+ * height are the decoded image's. The luma lives in the scratch and is overwritten by the next
+ * call; nothing of the image is kept.
+ */
+export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch()): ImageHashes {
+  const luma = lumaFromRgba(img, scratch.luma);
+  if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
+  const hashes = computeImageHashes(luma, scratch);
+  return { ...hashes, width: img.width, height: img.height };
+}
+
+/**
+ * Zeroes the scratch buffers that hold image-derived values (canonical luma, the filtered image,
+ * the 64x64 and blockhash grids). Hashing never needs this; call it when a batch ends so that no
+ * trace of the last image stays in memory while the scratch waits for the next one.
+ */
+export function wipeHashScratch(scratch: HashScratch): void {
+  scratch.luma.fill(0);
+  const { jarosz } = scratch.pdq;
+  jarosz.full.fill(0);
+  jarosz.colSums.fill(0);
+  jarosz.rowsIn.fill(0);
+  jarosz.rowsOut.fill(0);
+  jarosz.sampled.fill(0);
+  jarosz.sampledSums.fill(0);
+  jarosz.sampledRow.fill(0);
+  scratch.pdq.buffer64x64.fill(0);
+  scratch.pdq.buffer16x64.fill(0);
+  scratch.pdq.buffer16x16.fill(0);
+  scratch.pdq.buffer16x16Aux.fill(0);
+  scratch.blockhash.grid.fill(0);
+  scratch.blockhash.columnSums.fill(0);
+  scratch.blockhash.rgba.fill(0);
+}

@@ -1,0 +1,161 @@
+import { VeilError } from '../errors';
+import type { LumaImage, RgbaImage } from './types';
+
+/**
+ * The canonical hash input: decoded RGBA8 → alpha composited onto white → PDQ luminance, with a
+ * deterministic integer box reduction for very large images. Every step is plain IEEE arithmetic
+ * in a fixed order (float32 emulated with typed-array stores and Math.fround), so Chromium, Node
+ * and any other engine turn identical RGBA into bit-identical luma. No platform resize is used:
+ * canvas and libvips resamplers differ between builds, and each difference costs hash bits.
+ */
+
+/**
+ * Luma weights as PDQ's reference declares them (pdq/cpp/hashing/pdqhashing.cpp,
+ * `luma_from_R_coeff` … : "standard RGB to luminance", the Rec. 601 'Y'), held as C++ `float`.
+ */
+export const LUMA_FROM_R_COEFF = Math.fround(0.299);
+export const LUMA_FROM_G_COEFF = Math.fround(0.587);
+export const LUMA_FROM_B_COEFF = Math.fround(0.114);
+
+/**
+ * Longest side kept at full resolution. PDQ decimates to 64x64 and blockhash to 16x16, so detail
+ * beyond 2048 px changes no bit that matters, while a 100-megapixel photo would need 400 MB of
+ * float luma. Above this, the image is reduced by an integer box factor k = ceil(longSide / 2048)
+ * (see lumaFromRgba), which keeps the luma buffer under 2048 x 2048 floats (16 MiB).
+ */
+export const CANONICAL_MAX_SIDE = 2048;
+
+/**
+ * fround(coefficient · v) for every 8-bit v: the reference's float products, looked up instead of
+ * multiplied and rounded per pixel (same values, a third faster on the per-pixel loop).
+ */
+const LUMA_R_TABLE = new Float64Array(256);
+const LUMA_G_TABLE = new Float64Array(256);
+const LUMA_B_TABLE = new Float64Array(256);
+for (let v = 0; v < 256; v++) {
+  LUMA_R_TABLE[v] = Math.fround(LUMA_FROM_R_COEFF * v);
+  LUMA_G_TABLE[v] = Math.fround(LUMA_FROM_G_COEFF * v);
+  LUMA_B_TABLE[v] = Math.fround(LUMA_FROM_B_COEFF * v);
+}
+
+/** The integer box factor lumaFromRgba applies: 1 up to CANONICAL_MAX_SIDE, then ceil(long / max). */
+export function canonicalReductionFactor(width: number, height: number): number {
+  const longSide = Math.max(width, height);
+  return longSide > CANONICAL_MAX_SIDE ? Math.ceil(longSide / CANONICAL_MAX_SIDE) : 1;
+}
+
+/** Size of the canonical luma image for a decoded image of this size. */
+export function canonicalSize(width: number, height: number): { width: number; height: number } {
+  const k = canonicalReductionFactor(width, height);
+  return { width: Math.ceil(width / k), height: Math.ceil(height / k) };
+}
+
+/**
+ * One channel composited onto white: c·a/255 + 255·(1 − a/255), rounded half up to 8 bits, in
+ * integers. Rounding to 8 bits (rather than keeping a float) makes a transparent PNG hash exactly
+ * like the same PNG flattened onto white by any 8-bit tool first, which is how the reference
+ * vectors were made (../shared/pdq/README: "composited onto white first").
+ */
+function compositeOnWhite(c: number, a: number): number {
+  return ((c * a + 255 * (255 - a) + 127) / 255) | 0;
+}
+
+/**
+ * PDQ's fillFloatLumaFromRGB for one pixel, in float32 exactly as the C++ evaluates
+ * `R*r + G*g + B*b` (each product and each sum rounded to float). For grey pixels (r = g = b) the
+ * result can differ from the grey value in the last float bit, as in the reference.
+ */
+export function lumaOfPixel(r: number, g: number, b: number): number {
+  return Math.fround(Math.fround(LUMA_R_TABLE[r] + LUMA_G_TABLE[g]) + LUMA_B_TABLE[b]);
+}
+
+/**
+ * The per-pixel loop of lumaFromRgba at full size: lumaOfPixel through the tables, the
+ * typed-array store being the last fround. The tables come in as parameters so that the
+ * optimiser keeps them in registers rather than reloading module bindings per pixel.
+ */
+function fillLuma(
+  data: Uint8Array | Uint8ClampedArray,
+  luma: Float32Array,
+  n: number,
+  tr: Float64Array,
+  tg: Float64Array,
+  tb: Float64Array,
+): void {
+  for (let p = 0, q = 0; p < n; p++, q += 4) {
+    const a = data[q + 3];
+    let r = data[q];
+    let g = data[q + 1];
+    let b = data[q + 2];
+    if (a !== 255) {
+      r = compositeOnWhite(r, a);
+      g = compositeOnWhite(g, a);
+      b = compositeOnWhite(b, a);
+    }
+    luma[p] = Math.fround(tr[r] + tg[g]) + tb[b];
+  }
+}
+
+function checkRgba(img: RgbaImage): void {
+  const { width, height, data } = img;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new VeilError('image/empty', `Decoded size ${width}x${height} has no pixels.`);
+  }
+  if (data.length !== width * height * 4) {
+    throw new VeilError('internal', `RGBA buffer holds ${data.length} bytes, expected ${width * height * 4}.`);
+  }
+}
+
+/**
+ * Canonical luma of decoded RGBA (see the file comment). `out` is used when it holds at least
+ * width·height floats of the canonical size (a batch passes the same buffer each time); the
+ * returned `luma` is then a view of it, valid until the next call with the same buffer.
+ *
+ * Large images (long side > CANONICAL_MAX_SIDE): each output pixel is the plain mean of the
+ * luma of a k x k block of input pixels (blocks at the right and bottom edges hold fewer, and
+ * average only the pixels they hold). Sums run in float64 in row-major order, then round to
+ * float32. Only one row of sums is kept, so memory is the output plus 16 KiB.
+ */
+export function lumaFromRgba(img: RgbaImage, out?: Float32Array): LumaImage {
+  checkRgba(img);
+  const { width, height, data } = img;
+  const k = canonicalReductionFactor(width, height);
+  const outW = Math.ceil(width / k);
+  const outH = Math.ceil(height / k);
+  const n = outW * outH;
+  const luma = out && out.length >= n ? (out.length === n ? out : out.subarray(0, n)) : new Float32Array(n);
+
+  if (k === 1) {
+    fillLuma(data, luma, n, LUMA_R_TABLE, LUMA_G_TABLE, LUMA_B_TABLE);
+    return { width: outW, height: outH, luma };
+  }
+
+  const rowSums = new Float64Array(outW);
+  for (let oy = 0; oy < outH; oy++) {
+    rowSums.fill(0);
+    const y0 = oy * k;
+    const y1 = Math.min(height, y0 + k);
+    for (let y = y0; y < y1; y++) {
+      let q = y * width * 4;
+      for (let x = 0; x < width; x++, q += 4) {
+        const a = data[q + 3];
+        let r = data[q];
+        let g = data[q + 1];
+        let b = data[q + 2];
+        if (a !== 255) {
+          r = compositeOnWhite(r, a);
+          g = compositeOnWhite(g, a);
+          b = compositeOnWhite(b, a);
+        }
+        rowSums[(x / k) | 0] += lumaOfPixel(r, g, b);
+      }
+    }
+    const rows = y1 - y0;
+    const base = oy * outW;
+    for (let ox = 0; ox < outW; ox++) {
+      const cols = Math.min(width, (ox + 1) * k) - ox * k;
+      luma[base + ox] = rowSums[ox] / (rows * cols);
+    }
+  }
+  return { width: outW, height: outH, luma };
+}

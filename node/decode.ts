@@ -12,7 +12,18 @@ import { checkDimensions, preflightImage, resolveDecodeLimits } from '../shared/
  * - Colour: an embedded ICC profile is applied and the result is sRGB (sharp's default; Chromium's
  *   createImageBitmap with colorSpaceConversion 'default' onto an sRGB canvas does the same).
  *   Greyscale, palette, CMYK and 16-bit inputs all end as 8-bit sRGB RGBA.
- * - Orientation: EXIF orientation is applied (autoOrient), like imageOrientation 'from-image'.
+ * - Orientation: EXIF orientation is applied (autoOrient), like imageOrientation 'from-image',
+ *   except in WebP: Chromium ignores a WebP file's EXIF orientation (measured: all seven
+ *   non-trivial orientations come out as stored), so Node does too. A page shows such a file
+ *   unrotated, and the dihedral PDQs still match it against a rotated original.
+ * - CMYK JPEG without an ICC profile: its colours are undefined, and libvips would convert them
+ *   through a generic printing profile while Chromium uses the naive inverted-CMYK formula
+ *   (PDQ 28 bits apart on a test photo). Node uses Chromium's formula (cmykToRgbaLikeChromium),
+ *   which gives bit-identical pixels. A CMYK JPEG with a profile is converted by each platform's
+ *   colour engine (lcms here, skcms there) and they differ (measured: mean 8 levels, PDQ up to
+ *   22 bits); such files are rare on the web and no fix short of an ICC engine in shared/ exists.
+ * - PNG gAMA without iCCP/sRGB: Chromium applies it, libvips does not. The usual 1/2.2 value gives
+ *   identical pixels; a rare 1/1.8 file differs by about 17 levels (PDQ 6 bits). Not corrected.
  * - Alpha: straight (not premultiplied); images without alpha get 255. Compositing onto white
  *   is shared/image's job, not the decoder's.
  * - Animation: only the first frame is decoded (sharp's default `pages: 1`); `frames` reports how
@@ -105,7 +116,7 @@ export async function decodeImage(input: Uint8Array | string, limits?: Partial<D
   const lim = resolveDecodeLimits(limits);
   const bytes = typeof input === 'string' ? await readFileCapped(input, lim.maxBytes) : input;
   const header = preflightImage(bytes, lim);
-  const options = { failOn: 'error', limitInputPixels: lim.maxPixels, autoOrient: true } as const;
+  const options = { failOn: 'error', limitInputPixels: lim.maxPixels, autoOrient: header.format !== 'webp' } as const;
 
   let meta;
   try {
@@ -121,25 +132,45 @@ export async function decodeImage(input: Uint8Array | string, limits?: Partial<D
   const storedHeight = meta.pageHeight ?? meta.height;
   checkDimensions(meta.width, storedHeight, lim);
 
+  const naiveCmyk = header.format === 'jpeg' && meta.space === 'cmyk' && !meta.hasProfile;
   let out;
   try {
-    out = await sharp(bytes, options)
-      .toColourspace('srgb')
-      .ensureAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    const pipeline = sharp(bytes, options);
+    // Naive CMYK: keep libvips in CMYK so it hands back the samples unconverted.
+    if (naiveCmyk) pipeline.pipelineColourspace('cmyk').toColourspace('cmyk');
+    else pipeline.toColourspace('srgb').ensureAlpha();
+    out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw fromSharpError(err, header.format);
   }
-  const { data, info } = out;
+  const { info } = out;
+  let data: Uint8Array = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
   if (info.channels !== 4 || data.length !== info.width * info.height * 4) {
     throw new VeilError('internal', '(decoder returned an unexpected pixel layout)');
   }
+  if (naiveCmyk) data = cmykToRgbaLikeChromium(data);
   return {
     width: info.width,
     height: info.height,
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    data,
     format: header.format,
     frames: Math.max(1, meta.pages ?? 1, header.frames ?? 1),
   };
+}
+
+/**
+ * Chromium's conversion of a CMYK JPEG that has no ICC profile (Blink's JPEGImageDecoder): it
+ * takes libjpeg's samples as Adobe-style inverted CMYK (iC, iM, iY, iK) and sets
+ * R = iC * iK / 255 with integer division (G, B alike). libvips has already un-inverted the
+ * samples (X = 255 - iX), so we invert back. In place: CMYK in, RGBA out, same length.
+ */
+export function cmykToRgbaLikeChromium(cmyk: Uint8Array): Uint8Array {
+  for (let i = 0; i < cmyk.length; i += 4) {
+    const ik = 255 - cmyk[i + 3];
+    cmyk[i] = (((255 - cmyk[i]) * ik) / 255) | 0;
+    cmyk[i + 1] = (((255 - cmyk[i + 1]) * ik) / 255) | 0;
+    cmyk[i + 2] = (((255 - cmyk[i + 2]) * ik) / 255) | 0;
+    cmyk[i + 3] = 255;
+  }
+  return cmyk;
 }

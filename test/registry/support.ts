@@ -1,4 +1,10 @@
 /** Helpers shared by the registry tests: deterministic synthetic hashes that pass the gates. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildRegistryApp } from '../../registry/app';
+import type { BuildRegistryOptions } from '../../registry/app';
 
 /** A 32-byte hash from a seed (xorshift32), so tests are repeatable; about half the bits set. */
 export function randomHash(seed: number): Uint8Array {
@@ -25,4 +31,23 @@ export function photoHashes(seed: number, quality = 90): { kind: 'pdq' | 'blockh
     { kind: 'pdq', hash: hex(randomHash(seed * 2 + 1)), quality },
     { kind: 'blockhash', hash: hex(randomHash(seed * 2 + 2)) },
   ];
+}
+
+
+export function tempDir(prefix = 'veil-registry-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A registry on SQLite in a fresh temp folder, quiet, without rate limits unless asked. */
+export async function testApp(opts: BuildRegistryOptions = {}): Promise<{ app: FastifyInstance; dir: string; close: () => Promise<void> }> {
+  const dir = opts.dataDir ?? tempDir();
+  const app = await buildRegistryApp({ dataDir: dir, logger: false, rateLimit: 0, snapshotMaxAgeMs: 0, matchRefreshMs: 0, ...opts });
+  return {
+    app,
+    dir,
+    close: async () => {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

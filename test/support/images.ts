@@ -58,8 +58,10 @@ function valueNoise(rand: () => number, cells: number): (u: number, v: number) =
 export function photoLike(width: number, height: number, seed: number, opts: { alpha?: boolean } = {}): RawImage {
   const rand = seededRandom(seed);
   const channels = opts.alpha ? 4 : 3;
-  const octaves = [2, 4, 8, 16, 32, 64].map((cells, k) => ({ noise: [valueNoise(rand, cells), valueNoise(rand, cells), valueNoise(rand, cells)], amp: 1 / 2 ** k }));
-  const blobs = Array.from({ length: 6 }, () => ({
+  // Amplitude falls by 1.4 per octave (between pink and brown noise), which leaves enough
+  // detail at PDQ's 64x64 scale for photo-like quality scores (mostly 80-100).
+  const octaves = [2, 4, 8, 16, 32, 64].map((cells, k) => ({ noise: [valueNoise(rand, cells), valueNoise(rand, cells), valueNoise(rand, cells)], amp: 1 / 1.4 ** k }));
+  const blobs = Array.from({ length: 12 }, () => ({
     cx: rand(), cy: rand(), rx: 0.05 + rand() * 0.2, ry: 0.05 + rand() * 0.2,
     colour: [rand() * 255, rand() * 255, rand() * 255],
   }));
@@ -75,7 +77,7 @@ export function photoLike(width: number, height: number, seed: number, opts: { a
       for (let ch = 0; ch < 3; ch++) {
         let s = 0;
         for (const o of octaves) s += o.amp * o.noise[ch](u, v);
-        c[ch] = 40 + s * 100;
+        c[ch] = s * 70;
       }
       // A hard edge, like a horizon or the side of a building: darker below the line.
       if (v > edgeA * u + edgeB) for (let ch = 0; ch < 3; ch++) c[ch] *= 0.55;

@@ -87,3 +87,14 @@ export function sourceTag(address: string, salt: string): string {
 export function newSalt(): string {
   return randomBytes(32).toString('base64url');
 }
+
+/** Creates a reporter or reviewer key; the returned `key` is shown once and never stored. */
+export async function createApiKey(
+  store: { createApiKey(row: { id: string; role: 'reporter' | 'reviewer'; secretHash: string; label: string; createdAt: number }): Promise<void> },
+  role: 'reporter' | 'reviewer',
+  label: string,
+): Promise<{ id: string; key: string }> {
+  const k = newApiKey();
+  await store.createApiKey({ id: k.id, role, secretHash: k.secretHash, label, createdAt: Date.now() });
+  return { id: k.id, key: k.key };
+}

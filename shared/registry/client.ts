@@ -112,6 +112,8 @@ export class RegistryClient {
   private nextAttemptAt = 0;
   private running: Promise<ClientStatus> | null = null;
   private loaded = false;
+  /** Lists with a verified copy (possibly empty at seq 0): they are updated by delta. */
+  private readonly held = new Set<ListName>();
   /** Per list, by slot: 1 if the sink was given the entry (so removals name only fed ids). */
   private readonly fed = new Map<ListName, Uint8Array>();
 
@@ -153,6 +155,7 @@ export class RegistryClient {
         continue;
       }
       this.copies.set(list, copy);
+      this.held.add(list);
       copy.forEachSlot((slot) => this.feedAdd(list, copy, slot));
     }
   }
@@ -230,7 +233,7 @@ export class RegistryClient {
 
   private async syncList(list: ListName): Promise<void> {
     const copy = this.copies.get(list)!;
-    if (copy.seq > 0) {
+    if (this.held.has(list)) {
       try {
         const file = await this.fetchList(list, `delta?since=${copy.seq}`, copy.seq);
         if (!file) return; // 304: nothing new
@@ -241,20 +244,21 @@ export class RegistryClient {
         if (!isVeilError(err, 'list/gap')) throw err;
       }
     }
-    const file = await this.fetchList(list, 'snapshot', copy.seq);
+    const file = await this.fetchList(list, 'snapshot', this.held.has(list) ? copy.seq : -1);
     if (file) await this.apply(list, file);
   }
 
+  /** heldSeq -1: no copy held yet (no conditional request, nothing to be stale against). */
   private async fetchList(list: ListName, path: string, heldSeq: number): Promise<ListFile | null> {
     const headers: Record<string, string> = { accept: LIST_CONTENT_TYPE };
-    if (heldSeq > 0 && this.lastKey) {
+    if (heldSeq >= 0 && this.lastKey) {
       headers['if-none-match'] = path === 'snapshot' ? listEtag(list, heldSeq, this.lastKey) : listEtag(list, heldSeq, this.lastKey, heldSeq);
     }
     const res = await this.request(`/v1/lists/${list}/${path}`, headers);
     if (res.status === 304) return null;
     if (!res.ok) throw new VeilError('registry/bad-response', `HTTP ${res.status} for the ${list} list.`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return this.verify(bytes, list, heldSeq);
+    return this.verify(bytes, list, Math.max(0, heldSeq));
   }
 
   private async request(path: string, headers: Record<string, string>): Promise<Response> {
@@ -327,8 +331,9 @@ export class RegistryClient {
       throw new VeilError('list/bad-format', 'A key announcement is not a list.');
     }
     this.lastKey = this.keys.find((k) => k.every((b, i) => i >= keyId.length || b === keyId[i])) ?? this.lastKey;
-    const changed = copy.seq !== toSeq || file.count > 0;
+    const changed = copy.seq !== toSeq || file.count > 0 || !this.held.has(list);
     copy.seq = toSeq;
+    this.held.add(list);
     if (changed) {
       copy.lastUpdate = this.now();
       await this.opts.storage.set(copyStorageKey(list), copy.toBytes());

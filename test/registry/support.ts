@@ -51,3 +51,40 @@ export async function testApp(opts: BuildRegistryOptions = {}): Promise<{ app: F
     },
   };
 }
+
+/**
+ * A `fetch` that sends requests through app.inject (no socket), for the sync client. `tamper`
+ * may rewrite response bodies (a network attacker or a broken mirror); `down` fails every call.
+ */
+export function injectFetch(app: FastifyInstance, opts: { tamper?: (url: string, body: Uint8Array) => Uint8Array; down?: () => boolean } = {}): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    if (opts.down?.()) throw new TypeError('fetch failed');
+    const url = new URL(String(input));
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const r = await app.inject({ method: (init?.method ?? 'GET') as 'GET', url: url.pathname + url.search, headers });
+    let body: Uint8Array = r.rawPayload;
+    if (opts.tamper && r.statusCode === 200) body = opts.tamper(url.pathname + url.search, body);
+    const outHeaders = new Headers();
+    for (const [k, v] of Object.entries(r.headers)) if (v !== undefined && k !== 'content-length') outHeaders.set(k, String(v));
+    return new Response(r.statusCode === 304 ? null : new Uint8Array(body), { status: r.statusCode, headers: outHeaders });
+  }) as typeof fetch;
+}
+
+/** Records what the sync client feeds a matcher: id -> entry. */
+export class RecordingSink {
+  readonly entries = new Map<number, { kind: string; hash: string; quality?: number; list: string }>();
+  adds = 0;
+  removes = 0;
+  add(e: { id: number; kind: string; hash: Uint8Array; quality?: number; list: string }): void {
+    if (this.entries.has(e.id)) throw new Error(`id ${e.id} added twice without a removal`);
+    this.entries.set(e.id, { kind: e.kind, hash: hex(e.hash), quality: e.quality, list: e.list });
+    this.adds++;
+  }
+  remove(id: number): void {
+    if (!this.entries.delete(id)) throw new Error(`id ${id} removed but never added`);
+    this.removes++;
+  }
+  hashes(list: string): string[] {
+    return [...this.entries.values()].filter((e) => e.list === list).map((e) => e.hash).sort();
+  }
+}

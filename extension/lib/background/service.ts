@@ -1,0 +1,218 @@
+import { browser } from 'wxt/browser';
+import { bytesToHex } from '../../../shared/hex';
+import { imageHashesToJson } from '../../../shared/registry/wire';
+import { TEST_HOOKS } from '../config';
+import { browserTranslator } from '../i18n';
+import { parseBackgroundRequest, type BackgroundRequest, type BackgroundStatus, type TabStats } from '../messages';
+import { sendToTab } from '../messaging';
+import { RegistryApi } from '../registryApi';
+import {
+  SYNC_ALARM,
+  allowedEntriesItem,
+  listStatusItem,
+  subscriptionsItem,
+  type AllowedEntry,
+} from '../settings';
+import { ImageChecker, type CheckerDeps } from './checker';
+import { ListService, type ListServiceDeps } from './lists';
+
+/**
+ * The background, assembled: list sync on an alarm, the image checker behind the message union,
+ * the toolbar badge, and the two context-menu actions. The entrypoint passes the platform parts
+ * (fetch, IndexedDB storage, the shared matcher and decoder) so this file holds only wiring.
+ */
+export interface BackgroundDeps {
+  lists: Omit<ListServiceDeps, 'now'>;
+  checker: Omit<CheckerDeps, 'index'>;
+}
+
+const MENU_REPORT = 'veil-report';
+const MENU_NOT_LEAKED = 'veil-not-leaked';
+/** The alarm only asks "is anything due?"; the real schedule (and back-off) is in the list status. */
+const ALARM_PERIOD_MINUTES = 1;
+
+export function startBackground(deps: BackgroundDeps): void {
+  const t = browserTranslator();
+  const lists = new ListService(deps.lists);
+  const checker = new ImageChecker({ ...deps.checker, index: lists });
+  const tabCounts = new Map<number, Map<number, TabStats>>();
+  // Firefox's MV2 build has browserAction where Chrome's MV3 has action.
+  const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
+
+  const persistStatus = () => listStatusItem.setValue(lists.status);
+  const restartLists = async () => {
+    const [subs, status, allowed] = await Promise.all([subscriptionsItem.getValue(), listStatusItem.getValue(), allowedEntriesItem.getValue()]);
+    await lists.start(subs, status, allowed);
+    await persistStatus();
+  };
+  const syncDue = async (force = false) => {
+    await lists.syncDue(force);
+    await persistStatus();
+  };
+
+  // Start: rebuild the index from the stored copies, then update whatever is due.
+  void restartLists().then(() => syncDue());
+  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: ALARM_PERIOD_MINUTES, delayInMinutes: ALARM_PERIOD_MINUTES });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void syncDue();
+  });
+  subscriptionsItem.watch(() => void restartLists().then(() => syncDue(true)));
+  allowedEntriesItem.watch((now, before) => {
+    // Additions apply at once (lists.allow); a removal needs the index rebuilt with the entry back.
+    const key = (a: AllowedEntry) => `${a.subscription}/${a.list}/${a.kind}/${a.hash}`;
+    const kept = new Set(now.map(key));
+    if ((before ?? []).some((a) => !kept.has(key(a)))) void restartLists();
+  });
+
+  const status = async (): Promise<BackgroundStatus> => ({
+    version: browser.runtime.getManifest().version,
+    lists: Object.values(lists.status),
+  });
+
+  const updateBadge = (tabId: number) => {
+    let hidden = 0;
+    for (const c of tabCounts.get(tabId)?.values() ?? []) hidden += c.hidden;
+    void action.setBadgeText({ tabId, text: hidden > 0 ? String(hidden) : '' }).catch(() => undefined);
+  };
+  void action.setBadgeBackgroundColor({ color: '#5b3fd1' }).catch(() => undefined);
+
+  const handle = async (msg: BackgroundRequest, sender: { tab?: { id?: number }; frameId?: number }): Promise<unknown> => {
+    switch (msg.type) {
+      case 'check':
+        return (await checker.check(msg.url)).verdict;
+      case 'check-data':
+        return (await checker.checkBytes(dataUrlToBytes(msg.dataUrl))).verdict;
+      case 'page-count': {
+        const tabId = sender.tab?.id;
+        if (tabId === undefined || tabId < 0) return null;
+        let frames = tabCounts.get(tabId);
+        if (!frames) tabCounts.set(tabId, (frames = new Map()));
+        frames.set(sender.frameId ?? 0, { hidden: msg.hidden, checked: msg.checked });
+        updateBadge(tabId);
+        return null;
+      }
+      case 'tab-stats': {
+        const out: TabStats = { hidden: 0, checked: 0 };
+        for (const c of tabCounts.get(msg.tabId)?.values() ?? []) {
+          out.hidden += c.hidden;
+          out.checked += c.checked;
+        }
+        return out;
+      }
+      case 'status':
+        return status();
+      case 'sync-now':
+        await syncDue(true);
+        return status();
+    }
+  };
+
+  browser.runtime.onMessage.addListener((raw, sender, sendResponse) => {
+    if (sender.id !== browser.runtime.id) return undefined;
+    const msg = parseBackgroundRequest(raw);
+    if (!msg) return undefined;
+    handle(msg, sender).then(sendResponse, () => sendResponse(null));
+    return true; // answered asynchronously
+  });
+
+  browser.tabs.onUpdated.addListener((tabId, info) => {
+    if (info.status === 'loading' && info.url !== undefined) {
+      tabCounts.delete(tabId);
+      updateBadge(tabId);
+    }
+  });
+  browser.tabs.onRemoved.addListener((tabId) => tabCounts.delete(tabId));
+
+  // Context menus are created once per install or update (they persist across worker restarts).
+  browser.runtime.onInstalled.addListener(() => {
+    void browser.contextMenus.removeAll().then(() => {
+      browser.contextMenus.create({ id: MENU_REPORT, title: t('menuReport'), contexts: ['image'] });
+      browser.contextMenus.create({ id: MENU_NOT_LEAKED, title: t('menuNotLeaked'), contexts: ['image'] });
+    });
+  });
+
+  const onMenu = (menuItemId: string | number, url: string | undefined, tabId: number | undefined): Promise<void> => {
+    if (!url || tabId === undefined || (menuItemId !== MENU_REPORT && menuItemId !== MENU_NOT_LEAKED)) return Promise.resolve();
+    const notify = (key: 'noticeReported' | 'noticeNotLeaked' | 'noticeReportFailed' | 'noticeNoImage') =>
+      void sendToTab(tabId, { type: 'notice', key }, 0).catch(() => undefined);
+    return (async () => {
+      const subs = await subscriptionsItem.getValue();
+      if (menuItemId === MENU_REPORT) {
+        // A deliberate act by the user: the image's hashes (never the image, never the page)
+        // go to the first subscribed registry.
+        let hashes;
+        try {
+          hashes = await checker.hashUrl(url);
+        } catch {
+          notify('noticeNoImage');
+          return;
+        }
+        const sub = subs[0];
+        if (!sub) return notify('noticeReportFailed');
+        try {
+          const api = new RegistryApi(sub.url);
+          if (sub.reporterKey) await api.report('report', imageHashesToJson(hashes), sub.reporterKey);
+          else await api.submit(imageHashesToJson(hashes));
+          notify('noticeReported');
+        } catch {
+          notify('noticeReportFailed');
+        }
+        return;
+      }
+      // "This is not a leaked photo": allow the entry here at once, reveal it on the page, and
+      // tell the registry that listed it (a dispute of that entry's hash).
+      const result = checker.cached(url) ?? (await checker.check(url));
+      if (!result.hit) {
+        notify('noticeNotLeaked');
+        return;
+      }
+      const { subscription, list, entry } = result.hit;
+      const allowed: AllowedEntry = { subscription, list, kind: entry.kind, hash: bytesToHex(entry.hash) };
+      const current = await allowedEntriesItem.getValue();
+      await allowedEntriesItem.setValue([...current, allowed]);
+      lists.allow(allowed, entry.id);
+      void sendToTab(tabId, { type: 'reveal-url', url }).catch(() => undefined);
+      const sub = subs.find((s) => s.id === subscription);
+      if (sub?.reporterKey) {
+        try {
+          await new RegistryApi(sub.url).report('dispute', [{ kind: entry.kind, hash: bytesToHex(entry.hash), quality: entry.quality }], sub.reporterKey);
+        } catch {
+          // The local allow stands even when the registry cannot be told now.
+        }
+      }
+      notify('noticeNotLeaked');
+    })();
+  };
+  browser.contextMenus.onClicked.addListener((info, tab) => void onMenu(info.menuItemId, info.srcUrl, tab?.id));
+
+  if (TEST_HOOKS) {
+    // Headless Chromium draws no context menu: the e2e tests call the same handler directly.
+    (globalThis as { veilTest?: unknown }).veilTest = {
+      menu: (item: 'report' | 'not-leaked', srcUrl: string, tabId: number) => onMenu(item === 'report' ? MENU_REPORT : MENU_NOT_LEAKED, srcUrl, tabId),
+      syncNow: () => syncDue(true),
+    };
+  }
+}
+
+/** A data: URL's bytes (base64 or percent-encoded). */
+export function dataUrlToBytes(dataUrl: string): Uint8Array {
+  const comma = dataUrl.indexOf(',');
+  if (comma < 0) return new Uint8Array(0);
+  const meta = dataUrl.slice(5, comma);
+  const body = dataUrl.slice(comma + 1);
+  if (/;base64$/i.test(meta)) {
+    const bin = atob(body);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  // Percent-encoded: each %XX is one byte, every other character stands for itself.
+  const out: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '%' && /^[0-9a-f]{2}$/i.test(body.slice(i + 1, i + 3))) {
+      out.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(body.charCodeAt(i) & 0xff);
+  }
+  return Uint8Array.from(out);
+}

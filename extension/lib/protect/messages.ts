@@ -1,0 +1,108 @@
+/**
+ * Strings of the "Protect my photos" page. Kept apart from the extension's table because the
+ * registry serves the same page (issue 7): this folder depends on nothing extension-specific.
+ * zh_CN is typed against en, so a missing translation does not compile.
+ */
+export const protectEn = {
+  title: 'Protect my photos',
+  intro: 'Choose the private photos you want kept off the web. Veil turns each photo into a short fingerprint (a hash) here, on this device, and sends only those fingerprints to the registry. Browsers and chat servers with Veil then hide images that match.',
+  staysTitle: 'What stays on your device',
+  staysBody: 'Your photos. They are read and fingerprinted in this page; the thumbnails below are drawn from your device\'s memory and disappear when you close the page. No photo is uploaded, stored or logged anywhere.',
+  leavesTitle: 'What is sent',
+  leavesBody: 'Only the fingerprints (PDQ and blockhash hashes, 64 characters each), to {0}. A fingerprint cannot be turned back into your photo, although it does describe its rough outline.',
+  choosePhotos: 'Choose photos',
+  chooseFolder: 'Choose a folder',
+  dropHint: 'or drop photos here',
+  progress: 'Fingerprinting {0} of {1}…',
+  ready: '{0} photos ready to protect.',
+  removePhoto: 'Remove {0} from the selection',
+  photoUnusable: 'This photo is too plain to fingerprint reliably and will not be sent.',
+  photoFailed: 'This file could not be read as a photo.',
+  submit: 'Send fingerprints',
+  submitting: 'Sending fingerprints…',
+  submitFailed: 'The fingerprints could not be sent: {0}',
+  doneTitle: 'Your photos are protected',
+  doneBody: 'Keep the case number and the secret below. You need both to check on your case or to withdraw it. The secret is shown only now.',
+  caseId: 'Case number',
+  secret: 'Secret',
+  copy: 'Copy',
+  copied: 'Copied.',
+  download: 'Download as a file',
+  fileText: 'Veil case\nCase number: {0}\nSecret: {1}\nRegistry: {2}\nKeep this file private: anyone with the secret can withdraw your case.\n',
+  statusTitle: 'Check or withdraw a case',
+  statusCheck: 'Check status',
+  statusResult: 'Status: {0}. {1} fingerprints. Lists: {2}.',
+  withdraw: 'Withdraw this case',
+  withdrawConfirm: 'Withdraw? The fingerprints leave every list at the next update.',
+  withdrawn: 'The case was withdrawn.',
+  statusFailed: 'Could not check the case: {0}',
+  'status.active': 'active',
+  'status.quarantined': 'held for review',
+  'status.withdrawn': 'withdrawn',
+  'status.rejected': 'rejected',
+  'err.registry/unreachable': 'the registry could not be reached',
+  'err.registry/unauthorized': 'the case number or the secret is wrong',
+  'err.registry/forbidden': 'the case number or the secret is wrong',
+  'err.registry/not-found': 'the case number or the secret is wrong',
+  'err.registry/rate-limited': 'too many requests, please wait a minute',
+  'err.registry/too-many-hashes': 'too many photos at once, send fewer',
+  'err.other': 'the registry refused the request',
+  none: 'none',
+} as const;
+
+export type ProtectKey = keyof typeof protectEn;
+export type ProtectMessages = Record<ProtectKey, string>;
+
+export const protectZhCN: ProtectMessages = {
+  title: '保护我的照片',
+  intro: '选择您希望远离网络的私密照片。Veil 在本设备上、在此页面中把每张照片转换成简短的指纹（哈希值），只把这些指纹发送到注册服务器。安装了 Veil 的浏览器和聊天服务器随后会隐藏与之匹配的图片。',
+  staysTitle: '留在您设备上的内容',
+  staysBody: '您的照片。照片在此页面中读取并生成指纹；下面的缩略图取自您设备的内存，关闭页面后即消失。任何照片都不会被上传、存储或记录。',
+  leavesTitle: '会发送的内容',
+  leavesBody: '只有指纹（PDQ 和 blockhash 哈希值，每个 64 个字符），发送到 {0}。指纹无法还原成您的照片，但它确实描述了照片的大致轮廓。',
+  choosePhotos: '选择照片',
+  chooseFolder: '选择文件夹',
+  dropHint: '或把照片拖放到这里',
+  progress: '正在生成指纹：第 {0} 张，共 {1} 张…',
+  ready: '{0} 张照片可以保护。',
+  removePhoto: '从所选内容中移除 {0}',
+  photoUnusable: '这张照片过于单调，无法可靠地生成指纹，不会被发送。',
+  photoFailed: '无法把此文件读取为照片。',
+  submit: '发送指纹',
+  submitting: '正在发送指纹…',
+  submitFailed: '指纹未能发送：{0}',
+  doneTitle: '您的照片已受保护',
+  doneBody: '请保存下面的案件编号和密钥。查看案件或撤回案件时两者都需要。密钥只显示这一次。',
+  caseId: '案件编号',
+  secret: '密钥',
+  copy: '复制',
+  copied: '已复制。',
+  download: '下载为文件',
+  fileText: 'Veil 案件\n案件编号：{0}\n密钥：{1}\n注册服务器：{2}\n请妥善保管此文件：任何拥有密钥的人都可以撤回您的案件。\n',
+  statusTitle: '查看或撤回案件',
+  statusCheck: '查看状态',
+  statusResult: '状态：{0}。{1} 个指纹。列表：{2}。',
+  withdraw: '撤回此案件',
+  withdrawConfirm: '确定撤回？指纹将在下次更新时从所有列表中移除。',
+  withdrawn: '案件已撤回。',
+  statusFailed: '无法查看案件：{0}',
+  'status.active': '有效',
+  'status.quarantined': '等待审核',
+  'status.withdrawn': '已撤回',
+  'status.rejected': '已拒绝',
+  'err.registry/unreachable': '无法连接注册服务器',
+  'err.registry/unauthorized': '案件编号或密钥不正确',
+  'err.registry/forbidden': '案件编号或密钥不正确',
+  'err.registry/not-found': '案件编号或密钥不正确',
+  'err.registry/rate-limited': '请求过多，请稍候一分钟',
+  'err.registry/too-many-hashes': '一次的照片太多，请减少数量',
+  'err.other': '注册服务器拒绝了请求',
+  none: '无',
+};
+
+export type ProtectTranslate = (key: ProtectKey, ...subs: (string | number)[]) => string;
+
+export function protectTranslator(tag: string | undefined): ProtectTranslate {
+  const table: ProtectMessages = tag && /^zh\b/i.test(tag) ? protectZhCN : protectEn;
+  return (key, ...subs) => table[key].replace(/\{(\d)\}/g, (m, i: string) => (subs[Number(i)] ?? m).toString());
+}

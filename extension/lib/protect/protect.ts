@@ -1,0 +1,293 @@
+import { isVeilError } from '../../../shared/errors';
+import { createHashScratch, computeHashesFromRgba, wipeHashScratch } from '../../../shared/hash/compute';
+import { checkHashUsable } from '../../../shared/hash/gates';
+import type { ImageHashes } from '../../../shared/hash/types';
+import { decodeInBrowser, type BrowserDecodeEnv } from '../../../shared/image/browserDecode';
+import { imageHashesToJson, type HashJson } from '../../../shared/registry/wire';
+import { RegistryApi } from '../registryApi';
+import { h, replace } from '../ui/dom';
+import type { ProtectKey, ProtectTranslate } from './messages';
+
+/**
+ * The "Protect my photos" page as a reusable module: the extension mounts it on its own page,
+ * and the registry can serve the same UI (it needs a registry URL, a translator and a root
+ * element, nothing from the extension). Photos are decoded and hashed in this page with the
+ * shared pipeline; thumbnails are canvases drawn from memory (no object URL, no <img>, so the
+ * extension's own content script never fetches them); only hashes are sent.
+ */
+export interface ProtectOptions {
+  registryUrl: string;
+  t: ProtectTranslate;
+  fetch?: typeof fetch;
+  /** Decoder environment; the page's own globals by default. */
+  env?: BrowserDecodeEnv;
+}
+
+interface Photo {
+  name: string;
+  state: 'hashing' | 'ready' | 'unusable' | 'failed';
+  hashes: ImageHashes | null;
+  row: HTMLLIElement;
+}
+
+const THUMB_SIZE = 96;
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|bmp|heic|heif)$/i;
+
+export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy(): void } {
+  const { t } = opts;
+  const api = new RegistryApi(opts.registryUrl, opts.fetch);
+  const env: BrowserDecodeEnv = opts.env ?? { createImageBitmap: globalThis.createImageBitmap, OffscreenCanvas: globalThis.OffscreenCanvas };
+  const scratch = createHashScratch();
+  const photos: Photo[] = [];
+  let queue: Promise<void> = Promise.resolve();
+  let hashedCount = 0;
+  let queuedCount = 0;
+
+  const errorText = (err: unknown): string => {
+    const key = `err.${isVeilError(err) ? err.code : 'other'}`;
+    return t((key in KNOWN_ERRORS ? key : 'err.other') as ProtectKey);
+  };
+
+  // --- layout ---------------------------------------------------------------------------
+  const fileInput = h('input', { type: 'file', accept: 'image/*', multiple: true, class: 'sr-only', id: 'veil-files', 'data-testid': 'files' });
+  const folderInput = h('input', { type: 'file', multiple: true, class: 'sr-only', id: 'veil-folder', 'data-testid': 'folder' });
+  folderInput.setAttribute('webkitdirectory', '');
+  const progress = h('progress', { max: 1, value: 0, hidden: true });
+  const progressText = h('p', { role: 'status', 'aria-live': 'polite', 'data-testid': 'progress' });
+  const list = h('ul', { class: 'plain', 'aria-label': t('title') });
+  const submitButton = h('button', { type: 'button', disabled: true, 'data-testid': 'submit' }, t('submit'));
+  const submitStatus = h('p', { role: 'status', 'aria-live': 'polite' });
+  const result = h('section', { class: 'card', hidden: true, 'aria-live': 'polite', 'data-testid': 'result' });
+  const caseInput = h('input', { type: 'text', id: 'veil-case', autocomplete: 'off', 'data-testid': 'case-id' });
+  const secretInput = h('input', { type: 'text', id: 'veil-secret', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'secret' });
+  const statusOut = h('p', { role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+  const drop = h(
+    'div',
+    { class: 'card row', 'data-testid': 'drop' },
+    h('label', { class: 'button', for: 'veil-files', tabindex: 0, role: 'button' }, t('choosePhotos')),
+    h('label', { class: 'button secondary', for: 'veil-folder', tabindex: 0, role: 'button' }, t('chooseFolder')),
+    h('span', { class: 'muted' }, t('dropHint')),
+    fileInput,
+    folderInput,
+  );
+
+  const host = new URL(opts.registryUrl).host;
+  replace(
+    root,
+    h('h1', {}, t('title')),
+    h('p', {}, t('intro')),
+    h('div', { class: 'card' }, h('h2', {}, t('staysTitle')), h('p', {}, t('staysBody')), h('h2', {}, t('leavesTitle')), h('p', {}, t('leavesBody', host))),
+    drop,
+    progress,
+    progressText,
+    list,
+    h('div', { class: 'row' }, submitButton, submitStatus),
+    result,
+    h(
+      'section',
+      { class: 'card stack' },
+      h('h2', {}, t('statusTitle')),
+      h('label', { for: 'veil-case' }, t('caseId')),
+      caseInput,
+      h('label', { for: 'veil-secret' }, t('secret')),
+      secretInput,
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { type: 'button', onclick: () => void checkStatus(), 'data-testid': 'check' }, t('statusCheck')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void withdraw(), 'data-testid': 'withdraw' }, t('withdraw')),
+      ),
+      statusOut,
+    ),
+  );
+
+  // Labels act as buttons for the hidden file inputs; Enter and Space must work as on a button.
+  for (const label of drop.querySelectorAll('label[role=button]')) {
+    label.addEventListener('keydown', (e) => {
+      const key = (e as KeyboardEvent).key;
+      if (key === 'Enter' || key === ' ') {
+        e.preventDefault();
+        (label as HTMLLabelElement).control?.click();
+      }
+    });
+  }
+
+  // --- selecting and hashing -------------------------------------------------------------
+  const addFiles = (files: Iterable<File>) => {
+    for (const file of files) {
+      if (!(file.type.startsWith('image/') || IMAGE_NAME.test(file.name))) continue;
+      const photo: Photo = { name: file.name, state: 'hashing', hashes: null, row: h('li', { class: 'row' }) };
+      photos.push(photo);
+      list.append(photo.row);
+      queuedCount++;
+      renderRow(photo, null);
+      queue = queue.then(() => hashPhoto(photo, file));
+    }
+    updateProgress();
+  };
+
+  const hashPhoto = async (photo: Photo, file: File) => {
+    let thumb: HTMLCanvasElement | null = null;
+    try {
+      const img = await decodeInBrowser(file, env);
+      photo.hashes = computeHashesFromRgba(img, scratch);
+      const usable = checkHashUsable('pdq', photo.hashes.pdq, photo.hashes.quality).usable;
+      photo.state = usable ? 'ready' : 'unusable';
+      thumb = await thumbnail(file, env);
+    } catch {
+      photo.state = 'failed';
+    } finally {
+      wipeHashScratch(scratch);
+    }
+    hashedCount++;
+    renderRow(photo, thumb);
+    updateProgress();
+  };
+
+  const renderRow = (photo: Photo, thumb: HTMLCanvasElement | null) => {
+    const note =
+      photo.state === 'unusable' ? h('span', { class: 'error' }, t('photoUnusable')) : photo.state === 'failed' ? h('span', { class: 'error' }, t('photoFailed')) : null;
+    const remove = h('button', {
+      type: 'button',
+      class: 'secondary',
+      'aria-label': t('removePhoto', photo.name),
+      onclick: () => {
+        photos.splice(photos.indexOf(photo), 1);
+        photo.row.remove();
+        updateProgress();
+      },
+    }, '×');
+    const keepThumb = thumb ?? photo.row.querySelector('canvas');
+    replace(photo.row, keepThumb, h('span', {}, photo.name), note, remove);
+    photo.row.dataset.state = photo.state;
+  };
+
+  const updateProgress = () => {
+    const pending = queuedCount - hashedCount;
+    progress.hidden = pending === 0;
+    progress.max = Math.max(1, queuedCount);
+    progress.value = hashedCount;
+    const ready = photos.filter((p) => p.state === 'ready').length;
+    progressText.textContent = pending > 0 ? t('progress', hashedCount + 1, queuedCount) : photos.length > 0 ? t('ready', ready) : '';
+    submitButton.disabled = pending > 0 || ready === 0;
+  };
+
+  fileInput.addEventListener('change', () => {
+    addFiles(fileInput.files ?? []);
+    fileInput.value = '';
+  });
+  folderInput.addEventListener('change', () => {
+    addFiles(folderInput.files ?? []);
+    folderInput.value = '';
+  });
+  drop.addEventListener('dragover', (e) => e.preventDefault());
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    addFiles((e as DragEvent).dataTransfer?.files ?? []);
+  });
+
+  // --- submitting ------------------------------------------------------------------------
+  submitButton.addEventListener('click', () => void submit());
+  const submit = async () => {
+    const ready = photos.filter((p) => p.state === 'ready' && p.hashes);
+    if (ready.length === 0) return;
+    const hashes: HashJson[] = ready.flatMap((p, i) => imageHashesToJson(p.hashes!, i));
+    submitButton.disabled = true;
+    submitStatus.textContent = t('submitting');
+    try {
+      const res = await api.submit(hashes);
+      submitStatus.textContent = '';
+      showResult(res.caseId, res.secret);
+      caseInput.value = res.caseId;
+      secretInput.value = res.secret;
+      // Sent: the hashes are no longer needed here either.
+      for (const p of photos) p.hashes = null;
+      photos.length = 0;
+      list.replaceChildren();
+      updateProgress();
+    } catch (err) {
+      submitStatus.textContent = t('submitFailed', errorText(err));
+      submitButton.disabled = false;
+    }
+  };
+
+  const showResult = (caseId: string, secret: string) => {
+    const copyButton = (value: string, label: string) => {
+      const b = h('button', { type: 'button', class: 'secondary', 'aria-label': `${t('copy')} ${label}` }, t('copy'));
+      b.addEventListener('click', () => {
+        void navigator.clipboard?.writeText(value).then(() => (b.textContent = t('copied')), () => undefined);
+      });
+      return b;
+    };
+    const download = h('button', { type: 'button', class: 'secondary' }, t('download'));
+    download.addEventListener('click', () => {
+      const blob = new Blob([t('fileText', caseId, secret, opts.registryUrl)], { type: 'text/plain' });
+      const a = h('a', { href: URL.createObjectURL(blob), download: `veil-case-${caseId}.txt` });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    });
+    replace(
+      result,
+      h('h2', {}, t('doneTitle')),
+      h('p', {}, t('doneBody')),
+      h('p', { class: 'row' }, h('strong', {}, `${t('caseId')}:`), h('code', { 'data-testid': 'result-case' }, caseId), copyButton(caseId, t('caseId'))),
+      h('p', { class: 'row' }, h('strong', {}, `${t('secret')}:`), h('code', { 'data-testid': 'result-secret' }, secret), copyButton(secret, t('secret'))),
+      download,
+    );
+    result.hidden = false;
+    result.tabIndex = -1;
+    result.focus();
+  };
+
+  // --- status and withdrawal -------------------------------------------------------------
+  const checkStatus = async () => {
+    try {
+      const s = await api.caseStatus(caseInput.value.trim(), secretInput.value.trim());
+      const statusKey = `status.${s.status}` as ProtectKey;
+      statusOut.textContent = t('statusResult', t(statusKey in KNOWN_STATUS ? statusKey : 'status.active'), s.hashes, s.lists.length ? s.lists.join(', ') : t('none'));
+    } catch (err) {
+      statusOut.textContent = t('statusFailed', errorText(err));
+    }
+  };
+  const withdraw = async () => {
+    if (!globalThis.confirm(t('withdrawConfirm'))) return;
+    try {
+      await api.withdraw(caseInput.value.trim(), secretInput.value.trim());
+      statusOut.textContent = t('withdrawn');
+    } catch (err) {
+      statusOut.textContent = t('statusFailed', errorText(err));
+    }
+  };
+
+  return {
+    destroy() {
+      for (const p of photos) p.hashes = null;
+      photos.length = 0;
+      root.replaceChildren();
+    },
+  };
+}
+
+const KNOWN_ERRORS: Record<string, true> = {
+  'err.registry/unreachable': true,
+  'err.registry/unauthorized': true,
+  'err.registry/forbidden': true,
+  'err.registry/not-found': true,
+  'err.registry/rate-limited': true,
+  'err.registry/too-many-hashes': true,
+};
+const KNOWN_STATUS: Record<string, true> = { 'status.active': true, 'status.quarantined': true, 'status.withdrawn': true, 'status.rejected': true };
+
+/** A small canvas of the photo, drawn from memory (the bitmap is closed right after). */
+async function thumbnail(file: File, env: BrowserDecodeEnv): Promise<HTMLCanvasElement> {
+  const create = env.createImageBitmap;
+  const bitmap = await create(file, { imageOrientation: 'from-image' });
+  const scale = THUMB_SIZE / Math.max(bitmap.width, bitmap.height);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * Math.min(1, scale)));
+  canvas.height = Math.max(1, Math.round(bitmap.height * Math.min(1, scale)));
+  canvas.setAttribute('aria-hidden', 'true');
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return canvas;
+}

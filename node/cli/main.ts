@@ -14,6 +14,8 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   hash: { summary: 'hash images on this computer (PDQ, blockhash)', load: () => import('./hash') },
   scan: { summary: 'check images against a folder of known originals', load: () => import('./scan') },
+  submit: { summary: 'hash your photos here and submit only the hashes to a registry', load: () => import('./submit') },
+  registry: { summary: 'run and operate the registry (serve, keys, stats, export, import)', load: () => import('./registry') },
 };
 
 function usage(): string {

@@ -1,0 +1,97 @@
+/**
+ * The real server process, killed with SIGKILL in the middle of a load of concurrent
+ * submissions: after a restart on the same data folder, every submission that was answered 201
+ * is there, active, and on the reported list.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ListFile } from '../../shared/registry/listFormat';
+import { hexToBytes } from '../../shared/hex';
+import { hex, photoHashes, tempDir } from './support';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = tempDir('veil-durability-');
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `veil registry serve` on a free port; resolves with its URL and public key. */
+function serve(): Promise<{ child: ChildProcess; url: string; publicKey: string }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/veil.js', 'registry', 'serve', '--data', dir, '--port', '0', '--rate-limit', '0', '--flood-cases', '0', '--flood-hashes', '0', '--log-level', 'silent'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      const key = /public key: ([0-9a-f]{64})/.exec(out)?.[1];
+      if (url && key) resolve({ child, url, publicKey: key });
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`registry exited (${code}) before listening: ${err}`)));
+  });
+}
+
+describe('durability', () => {
+  it('keeps every acknowledged submission through kill -9 during concurrent load', async () => {
+    const first = await serve();
+    const acked: { caseId: string; secret: string; seed: number }[] = [];
+    let seed = 0;
+    let killed = false;
+    const worker = async () => {
+      while (!killed) {
+        const s = ++seed;
+        try {
+          const r = await fetch(`${first.url}/v1/submissions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ hashes: photoHashes(10_000 + s) }),
+          });
+          if (r.status === 201) {
+            const body = (await r.json()) as { caseId: string; secret: string };
+            acked.push({ ...body, seed: s });
+          }
+        } catch {
+          // Connection reset by the kill: not acknowledged, so nothing is promised.
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    while (acked.length < 30) await new Promise((r) => setTimeout(r, 20));
+    first.child.kill('SIGKILL');
+    killed = true;
+    await Promise.all(workers);
+    await new Promise((r) => first.child.once('exit', r));
+
+    const second = await serve();
+    try {
+      expect(second.publicKey).toBe(first.publicKey);
+      const snapshot = await fetch(`${second.url}/v1/lists/reported/snapshot`);
+      const file = await ListFile.fromBytes(new Uint8Array(await snapshot.arrayBuffer()), [hexToBytes(second.publicKey)]);
+      const listed = new Set<string>();
+      for (let i = 0; i < file.count; i++) listed.add(hex(file.hashAt(i)));
+      for (const a of acked) {
+        const r = await fetch(`${second.url}/v1/submissions/${a.caseId}`, { headers: { authorization: `Bearer ${a.secret}` } });
+        expect(r.status).toBe(200);
+        expect(((await r.json()) as { status: string }).status).toBe('active');
+        for (const h of photoHashes(10_000 + a.seed)) expect(listed.has(h.hash)).toBe(true);
+      }
+      expect(acked.length).toBeGreaterThanOrEqual(30);
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    }
+  }, 120_000);
+});

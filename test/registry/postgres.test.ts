@@ -77,7 +77,10 @@ describe('PostgreSQL: several instances', () => {
       publicKeys: [keys.current.publicKey],
       storage: new MemoryListStorage(),
       sink,
-      fetch: ((input: string, init?: RequestInit) => injectFetch((flip = !flip) ? a : b)(input, init)) as typeof fetch,
+      fetch: ((input: string, init?: RequestInit) => {
+        flip = !flip;
+        return injectFetch(flip ? a : b)(input, init);
+      }) as typeof fetch,
     });
     await client.sync();
     await submit(b, 500);

@@ -62,13 +62,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         if (values.dihedral) record.dihedral = dihedral;
         io.out(JSON.stringify(record));
       } else {
+        const row = (label: string, value: string) => io.out(`  ${label.padEnd(values.dihedral ? 17 : 11)}${value}`);
         io.out(file.path);
-        io.out(`  pdq        ${bytesToHex(h.pdq)}  quality ${h.quality}`);
-        if (values.dihedral) {
-          for (const name of DIHEDRAL_NAMES.slice(1)) io.out(`  ${('pdq ' + name).padEnd(17)}${dihedral[name]}`);
-        }
-        io.out(`  blockhash  ${bytesToHex(h.blockhash)}`);
-        io.out(`  size       ${h.width}x${h.height}`);
+        row('pdq', `${bytesToHex(h.pdq)}  quality ${h.quality}`);
+        if (values.dihedral) for (const name of DIHEDRAL_NAMES.slice(1)) row(`pdq ${name}`, dihedral[name]);
+        row('blockhash', bytesToHex(h.blockhash));
+        row('size', `${h.width}x${h.height}`);
       }
     } catch (err) {
       failed++;

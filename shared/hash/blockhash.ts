@@ -118,7 +118,30 @@ function sumAreas(
     columnSums.fill(0, 0, width);
     const yFirst = yw.first[oy];
     const yOff = yw.offset[oy];
-    for (let t = 0, c = yw.count[oy]; t < c; t++) {
+    // Several source rows per sweep cut the loads and stores of columnSums.
+    const c = yw.count[oy];
+    let t = 0;
+    for (; t + 3 < c; t += 4) {
+      const rowA = (yFirst + t) * width;
+      const rowB = rowA + width;
+      const rowC = rowB + width;
+      const rowD = rowC + width;
+      const wA = yw.weight[yOff + t];
+      const wB = yw.weight[yOff + t + 1];
+      const wC = yw.weight[yOff + t + 2];
+      const wD = yw.weight[yOff + t + 3];
+      for (let x = 0; x < width; x++) {
+        columnSums[x] += wA * luma[rowA + x] + wB * luma[rowB + x] + (wC * luma[rowC + x] + wD * luma[rowD + x]);
+      }
+    }
+    for (; t + 1 < c; t += 2) {
+      const rowA = (yFirst + t) * width;
+      const rowB = rowA + width;
+      const wA = yw.weight[yOff + t];
+      const wB = yw.weight[yOff + t + 1];
+      for (let x = 0; x < width; x++) columnSums[x] += wA * luma[rowA + x] + wB * luma[rowB + x];
+    }
+    if (t < c) {
       const row = (yFirst + t) * width;
       const wy = yw.weight[yOff + t];
       for (let x = 0; x < width; x++) columnSums[x] += wy * luma[row + x];

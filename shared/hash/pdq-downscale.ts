@@ -146,6 +146,77 @@ export function box4RowsFloat(
 }
 
 /**
+ * box4RowsFloat, but only the outputs at the 64 columns sampleCols[k] (nondecreasing) are kept,
+ * written to out[outStart + r·64 + k] for rows r = 0..3. The running sums still walk every
+ * column (a sum's rounding depends on its whole history); only the scaling and stores of the
+ * other columns are skipped. Output column o has, as in box1DFloat, added input o + phase1 and
+ * subtracted o − phase2 once the window is full.
+ */
+export function box4RowsSampledFloat(
+  invec: Float32Array,
+  inStart: number,
+  numCols: number,
+  fullWindowSize: number,
+  reciprocals: Float64Array,
+  sampleCols: Int32Array,
+  out: Float32Array,
+  outStart: number,
+): void {
+  const halfWindowSize = (fullWindowSize + 2) >> 1;
+  const phase1 = halfWindowSize - 1;
+  const phase2 = fullWindowSize - halfWindowSize + 1;
+  const phase3 = numCols - fullWindowSize;
+  const n = numCols;
+  const a = inStart + phase1; // input added for output o: a + o
+  const d = inStart - phase2; // input subtracted for output o: d + o
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = inStart; i < a; i++) {
+    s0 = Math.fround(s0 + invec[i]);
+    s1 = Math.fround(s1 + invec[i + n]);
+    s2 = Math.fround(s2 + invec[i + 2 * n]);
+    s3 = Math.fround(s3 + invec[i + 3 * n]);
+  }
+  let o = 0; // next output column whose update is still to apply
+  for (let k = 0; k < 64; k++) {
+    const target = sampleCols[k];
+    const end = target + 1;
+    for (const e = Math.min(end, phase2); o < e; o++) {
+      const i = a + o;
+      s0 = Math.fround(s0 + invec[i]);
+      s1 = Math.fround(s1 + invec[i + n]);
+      s2 = Math.fround(s2 + invec[i + 2 * n]);
+      s3 = Math.fround(s3 + invec[i + 3 * n]);
+    }
+    for (const e = Math.min(end, phase2 + phase3); o < e; o++) {
+      const i = a + o;
+      const l = d + o;
+      s0 = Math.fround(Math.fround(s0 + invec[i]) - invec[l]);
+      s1 = Math.fround(Math.fround(s1 + invec[i + n]) - invec[l + n]);
+      s2 = Math.fround(Math.fround(s2 + invec[i + 2 * n]) - invec[l + 2 * n]);
+      s3 = Math.fround(Math.fround(s3 + invec[i + 3 * n]) - invec[l + 3 * n]);
+    }
+    for (; o < end; o++) {
+      const l = d + o;
+      s0 = Math.fround(s0 - invec[l]);
+      s1 = Math.fround(s1 - invec[l + n]);
+      s2 = Math.fround(s2 - invec[l + 2 * n]);
+      s3 = Math.fround(s3 - invec[l + 3 * n]);
+    }
+    const count =
+      target < phase2 ? phase1 + target + 1 : target < phase2 + phase3 ? fullWindowSize : fullWindowSize - (target - phase2 - phase3 + 1);
+    const inv = reciprocals[count];
+    const at = outStart + k;
+    out[at] = s0 * inv;
+    out[at + 64] = s1 * inv;
+    out[at + 128] = s2 * inv;
+    out[at + 192] = s3 * inv;
+  }
+}
+
+/**
  * Box filter `numRows` rows of `numCols` (four at a time, the rest one by one), from
  * invec[inStart…] to outvec[outStart…]. Same floats as box1DFloat on each row.
  */
@@ -301,11 +372,17 @@ export function jaroszFilterDecimate64(
   // 1. First row pass over the whole image.
   boxRowsFast(luma, 0, full, 0, numRows, numCols, windowSizeAlongRows, reciprocals);
 
-  // 2 + 3. First column pass, up to four output rows at a time, each batch row-filtered again.
+  // 2 + 3. First column pass, four output rows at a time, each batch row-filtered again at the
+  // sampled columns only (a last batch of fewer rows goes through the full-row filter).
   for (let oi = 0; oi < numRows; ) {
     const batch = Math.min(4, numRows - oi);
     for (let b = 0; b < batch; b++) {
       slideColumnsRow(full, numRows, numCols, windowSizeAlongCols, colSums, rowsIn, b * numCols, oi + b, reciprocals);
+    }
+    if (batch === 4) {
+      box4RowsSampledFloat(rowsIn, 0, numCols, windowSizeAlongRows, reciprocals, sampleCols, sampled, oi * 64);
+      oi += 4;
+      continue;
     }
     boxRowsFast(rowsIn, 0, rowsOut, 0, batch, numCols, windowSizeAlongRows, reciprocals);
     for (let b = 0; b < batch; b++, oi++) {

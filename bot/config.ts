@@ -48,6 +48,7 @@ export const ENV_HELP: Record<string, string> = {
   VEIL_DATA_DIR: `folder for the bot's SQLite database (default: ${DEFAULT_DATA_DIR})`,
   VEIL_DEV_GUILD_ID: 'register commands on this server only (development)',
   VEIL_SYNC_INTERVAL_S: `seconds between list checks (default: ${DEFAULT_SYNC_INTERVAL_S})`,
+  VEIL_DEBUG: 'set to 1 to log every checked message (ids and counts only)',
 };
 
 type Env = Record<string, string | undefined>;

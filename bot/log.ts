@@ -5,6 +5,8 @@
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface BotLogger {
+  /** Per-message detail; printed only with VEIL_DEBUG=1. */
+  debug(event: string, fields?: LogFields): void;
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
@@ -17,8 +19,11 @@ function line(level: string, event: string, fields: LogFields = {}): string {
   return [new Date().toISOString(), level, event, ...parts].join(' ');
 }
 
-export function consoleLogger(prefix = ''): BotLogger {
+export function consoleLogger(prefix = '', debug = false): BotLogger {
   return {
+    debug: (e, f) => {
+      if (debug) console.log(prefix + line('debug', e, f));
+    },
     info: (e, f) => console.log(prefix + line('info', e, f)),
     warn: (e, f) => console.warn(prefix + line('warn', e, f)),
     error: (e, f) => console.error(prefix + line('error', e, f)),
@@ -27,7 +32,10 @@ export function consoleLogger(prefix = ''): BotLogger {
 
 /** Keeps events in memory (tests read them; nothing is printed). */
 export class MemoryLogger implements BotLogger {
-  readonly lines: { level: 'info' | 'warn' | 'error'; event: string; fields: LogFields }[] = [];
+  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; event: string; fields: LogFields }[] = [];
+  debug(event: string, fields: LogFields = {}): void {
+    this.lines.push({ level: 'debug', event, fields });
+  }
   info(event: string, fields: LogFields = {}): void {
     this.lines.push({ level: 'info', event, fields });
   }

@@ -54,7 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 
   const shardChild = env.SHARDING_MANAGER === 'true';
-  const log = consoleLogger(shardChild ? `[shard ${env.SHARDS ?? '?'}] ` : '');
+  const log = consoleLogger(shardChild ? `[shard ${env.SHARDS ?? '?'}] ` : '', env.VEIL_DEBUG === '1');
   process.on('unhandledRejection', (reason) => log.error('unhandled-rejection', { code: errorCode(reason) }));
 
   if (shards !== null && !shardChild) {

@@ -15,7 +15,10 @@ export interface CheckOutcome {
   enforced: EnforceResult | null;
 }
 
-export async function checkMessage(ctx: BotContext, message: Message | PartialMessage): Promise<CheckOutcome | null> {
+/**
+ * `recheck` (history scans) checks images already checked before: the lists may have grown since.
+ */
+export async function checkMessage(ctx: BotContext, message: Message | PartialMessage, recheck = false): Promise<CheckOutcome | null> {
   if (!message.guildId) return null; // DMs to the bot are not moderated
   if (message.author && message.author.id === ctx.client.user?.id) return null;
   const settings = ctx.store.settings(message.guildId);
@@ -23,7 +26,7 @@ export async function checkMessage(ctx: BotContext, message: Message | PartialMe
   const parentId = channel && 'parentId' in channel ? channel.parentId : null;
   if (settings.exemptChannels.includes(message.channelId) || (parentId && settings.exemptChannels.includes(parentId))) return null;
 
-  const seen = ctx.seen.get(message.id);
+  const seen: ReadonlySet<string> = recheck ? new Set() : ctx.seen.get(message.id);
   const refs = ctx.scanner.refsOf(message).filter((r) => !seen.has(r.key));
   if (refs.length === 0) return null;
 
@@ -49,6 +52,7 @@ export async function checkMessage(ctx: BotContext, message: Message | PartialMe
   const skip = new Set(seen);
   ctx.seen.add(full.id, refs.map((r) => r.key));
   const checks = await ctx.scanner.scan(full, skip);
-  if (!checks.some((c) => c.match)) return { checks, enforced: null };
-  return { checks, enforced: await enforce(ctx, full, checks) };
+  const enforced = checks.some((c) => c.match) ? await enforce(ctx, full, checks) : null;
+  ctx.log.debug('message.checked', { guild: full.guildId, channel: full.channelId, message: full.id, images: checks.length, matched: checks.filter((c) => c.match).length });
+  return { checks, enforced };
 }

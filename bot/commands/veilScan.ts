@@ -46,7 +46,7 @@ export async function runScan(ctx: BotContext, interaction: ChatInputCommandInte
     const page = await (channel as GuildTextBasedChannel).messages.fetch({ limit: want, before, cache: false });
     if (page.size === 0) break;
     for (const message of page.values()) {
-      const outcome = await checkMessage(ctx, message);
+      const outcome = await checkMessage(ctx, message, true);
       if (outcome) {
         images += outcome.checks.length;
         matches += outcome.checks.filter((c) => c.match).length;

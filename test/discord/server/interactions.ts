@@ -30,6 +30,8 @@ export function interactionRoutes(world: World): Route[] {
 
   const messageFor = (rec: InteractionRecord, messageId: string): MessagePayload => {
     if (messageId === '@original') {
+      // After a component's DEFERRED_UPDATE_MESSAGE, the original is the message the component is on.
+      if (!rec.original && rec.sourceMessageId && rec.callbackType === InteractionResponseType.DeferredMessageUpdate) return world.findMessage(rec.channelId, rec.sourceMessageId);
       if (!rec.original) throw Errors.unknownMessage();
       return rec.original;
     }

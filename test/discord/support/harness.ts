@@ -20,6 +20,7 @@ import type { BotConfig } from '../../../bot/config';
 import { MemoryLogger } from '../../../bot/log';
 import { createMatcher } from '../../../bot/matcher';
 import type { GuildSettings } from '../../../bot/store';
+import type { DownloadLimits } from '../../../bot/scan/download';
 import type { FakeDiscord, MessagePayload } from '../server';
 import { startFakeDiscord } from '../server';
 
@@ -37,12 +38,17 @@ export interface Harness {
   modId: string;
   /** An ordinary member. */
   posterId: string;
+  /** Two trusted reporter keys besides the bot's (registry confirmThreshold is 2 by default). */
+  trustedKeys: string[];
+  postRegistry(path: string, body: unknown, key?: string): Promise<Response>;
   /** Hashes `bytes` like a victim's device and puts them on a list; the bot then syncs. */
   registerPhoto(bytes: Uint8Array, list: ListName): Promise<ImageHashes>;
   /** Changes the server's settings directly (the /veil setup test goes through the command). */
   configure(patch: Partial<Omit<GuildSettings, 'guildId'>>): void;
   /** Resolves when the message is gone from the channel (deleted by the bot). */
   waitForDeletion(channelId: string, messageId: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when the bot has finished checking a message (matched or not). */
+  waitForChecked(messageId: string, timeoutMs?: number): Promise<void>;
   /** The bot's log-channel posts so far. */
   logPosts(): MessagePayload[];
   restartBot(configPatch?: Partial<BotConfig>): Promise<void>;
@@ -51,6 +57,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   botPermissions?: bigint;
+  downloadLimits?: DownloadLimits;
   /** Registry settings (e.g. confirmThreshold). */
   confirmThreshold?: number;
 }
@@ -96,7 +103,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let bot: VeilBot;
   const launch = async (config: BotConfig): Promise<void> => {
     const registered = fake.log.all('commands.registered').length;
-    bot = createBot({ config, matcher: createMatcher(), log });
+    bot = createBot({ config, matcher: createMatcher(), log, downloadLimits: opts.downloadLimits });
     await bot.start();
     await fake.log.waitFor('commands.registered', () => fake.log.all('commands.registered').length > registered);
     await bot.lists.sync();
@@ -119,6 +126,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     log,
     dataDir,
+    trustedKeys: confirmers,
+    postRegistry: post,
     guildId,
     generalId,
     logChannelId,
@@ -143,6 +152,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async waitForDeletion(channelId, messageId, timeoutMs = 10_000) {
       await fake.log.waitFor('message.deleted', (e) => e.channelId === channelId && e.messageId === messageId, timeoutMs);
+    },
+    async waitForChecked(messageId, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!log.lines.some((l) => l.event === 'message.checked' && l.fields.message === messageId)) {
+        if (Date.now() > deadline) throw new Error(`The bot did not check message ${messageId} within ${timeoutMs} ms.`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     logPosts() {
       return fake.log.all('message.created', (e) => e.byBot && e.channelId === logChannelId).map((e) => e.message);

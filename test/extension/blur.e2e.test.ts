@@ -1,10 +1,16 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { imageHashesToJson } from '../../shared/registry/wire';
+import { decodeImage } from '../../node/decode';
+import { computeHashesFromRgba } from '../../shared/hash/compute';
+import { hexToBytes } from '../../shared/hex';
+import { hammingDistance } from '../../shared/match/hamming';
+import { imageHashesToJson, type HashJson } from '../../shared/registry/wire';
 import { hasChromium } from '../support/chromium';
 import { itIfAvailable } from '../support/env';
 import { buildExtension, launchWithExtension, type BuiltExtension, type ExtensionBrowser } from './support/extension';
 import { makeFixtures, type Fixtures } from './support/fixtures';
-import { waitDecided, waitForListStatus } from './support/page';
+import { regionStats } from './support/frames';
+import { extensionStorage, marks, tabIdOf, waitDecided, waitForListStatus } from './support/page';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 import { startTestSite, type TestSite } from './support/site';
 
@@ -62,6 +68,7 @@ describe('the extension in headless Chromium', () => {
     fx = await makeFixtures();
     registry = await startTestRegistry();
     await registry.submit(imageHashesToJson(fx.listedHashes));
+    await registry.submit(imageHashesToJson(fx.texturedHashes));
     [site, otherSite] = await Promise.all([startTestSite(), startTestSite()]);
     for (const s of [site, otherSite]) {
       s.file('/img/listed.jpg', fx.listed, 'image/jpeg');
@@ -71,9 +78,14 @@ describe('the extension in headless Chromium', () => {
       fx.others.forEach((o, i) => s.file(`/img/other-${i}.jpg`, o, 'image/jpeg'));
     }
     site.page('/', testPage(otherSite.origin));
+    // The listed photo alone, its bytes held back so the page paints before they arrive.
+    site.file('/img/slow-listed.png', fx.textured, 'image/png', 400);
+    site.page('/single', '<!doctype html><body style="margin:0;background:#fff"><img id="plain" src="/img/slow-listed.png" style="display:block" alt=""></body>');
+    site.file('/img/report-me.jpg', fx.others[3], 'image/jpeg');
+    site.page('/report', '<!doctype html><body><img id="report-me" src="/img/report-me.jpg" alt=""></body>');
     built = await buildExtension(registry.url, registry.publicKeyHex);
     ext = await launchWithExtension(built.dir);
-    await waitForListStatus(ext, (s) => s.some((l) => l.list === 'reported' && l.entries > 0));
+    await waitForListStatus(ext, (s) => s.some((l) => l.list === 'reported' && l.entries >= 2));
   }, 120_000);
 
   afterAll(async () => {
@@ -92,4 +104,152 @@ describe('the extension in headless Chromium', () => {
     expect(m).toEqual(expected);
     await page.close();
   });
+
+  it('never lets a frame show the listed photo before it is hidden, and reveals it on a deliberate click', async () => {
+    const page = await ext.context.newPage();
+    const cdp = await ext.context.newCDPSession(page);
+    const frames: Buffer[] = [];
+    cdp.on('Page.screencastFrame', (f: { data: string; sessionId: number }) => {
+      frames.push(Buffer.from(f.data, 'base64'));
+      void cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
+    });
+    await cdp.send('Page.startScreencast', { format: 'png', everyNthFrame: 1 });
+    await page.goto(`${site.origin}/single`);
+    expect(await waitDecided(page, ['plain'])).toEqual({ plain: 'listed' });
+    await page.waitForTimeout(400);
+    await cdp.send('Page.stopScreencast');
+    // The top band of the image: the label sits in the middle and has sharp text of its own.
+    const rect = { x: 10, y: 10, width: 380, height: 70 };
+    // The frames' scale: screencast frames can be smaller than the viewport.
+    const viewportWidth = page.viewportSize()?.width ?? 1000;
+
+    // The label's button is the only way to see it; a click on it reveals this image.
+    await page.locator('veil-layer button').click();
+    expect(await marks(page, ['plain'])).toEqual({ plain: 'shown' });
+    const sharpDetail = (await regionStats(await page.screenshot(), rect)).detail;
+
+    expect(frames.length).toBeGreaterThan(0);
+    let sawBlurred = false;
+    for (const png of frames) {
+      const { width } = await sharp(png).metadata();
+      const stats = await regionStats(png, rect, (width ?? viewportWidth) / viewportWidth);
+      // Hidden (blank) or blurred: far less detail than the photo itself.
+      expect(stats.detail).toBeLessThan(sharpDetail * 0.25);
+      if (stats.mean < 235) sawBlurred = true;
+    }
+    expect(sawBlurred).toBe(true);
+    expect(sharpDetail).toBeGreaterThan(4);
+    await page.close();
+  });
+
+  it('hides a listed photo opened directly in a tab', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${site.origin}/img/listed.jpg`);
+    const state = await page.waitForFunction(() => {
+      const v = document.querySelector('img')?.getAttribute('data-veil');
+      return v && v !== 'pending' ? v : null;
+    });
+    expect(await state.jsonValue()).toBe('listed');
+    await page.close();
+  });
+
+  it('sends the registry nothing about browsing: only list downloads', async () => {
+    expect(registry.requests.length).toBeGreaterThan(0);
+    for (const r of registry.requests) {
+      expect(r.method).toBe('GET');
+      expect(r.url).toMatch(/^\/v1\/(lists\/(reported|confirmed)\/(snapshot|delta\?since=\d+)|keys)$/);
+      expect(r.body).toBe('');
+    }
+  });
+
+  it('"Report this image" sends the image\'s hashes, and nothing else, to the registry', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${site.origin}/report`);
+    await waitDecided(page, ['report-me']);
+    const before = registry.requests.length;
+    const tabId = await tabIdOf(ext, page);
+    await ext.worker.evaluate(
+      ([url, tab]) => (globalThis as unknown as { veilTest: { menu(i: string, u: string, t: number): Promise<void> } }).veilTest.menu('report', url as string, tab as number),
+      [`${site.origin}/img/report-me.jpg`, tabId] as const,
+    );
+    const sent = registry.requests.slice(before);
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/submissions']);
+    const body = JSON.parse(sent[0].body) as { hashes: HashJson[] };
+    expectOnlyHashes(body);
+    const expected = computeHashesFromRgba(await decodeImage(new Uint8Array(fx.others[3])));
+    const pdq = body.hashes.find((h) => h.kind === 'pdq' && !h.dihedral);
+    expect(hammingDistance(hexToBytes(pdq!.hash), expected.pdq)).toBeLessThanOrEqual(8);
+    await expect.poll(() => page.locator('veil-layer .veil-notice').count()).toBe(1);
+    await page.close();
+  });
+
+  it('pauses and resumes a site from the popup', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${site.origin}/single`);
+    expect(await waitDecided(page, ['plain'])).toEqual({ plain: 'listed' });
+    const popup = await ext.context.newPage();
+    await popup.goto(ext.pageUrl(`popup.html?tab=${await tabIdOf(ext, page)}`));
+    await expect.poll(() => popup.locator('[data-testid=hidden-count]').textContent()).toBe('1');
+    await popup.locator('[data-testid=pause]').click();
+    await expect.poll(() => extensionStorage<string[]>(ext, 'veil.pausedSites')).toEqual(['127.0.0.1']);
+
+    await page.reload();
+    await page.waitForSelector('html[data-veil-off]');
+    await page.waitForFunction(() => (document.getElementById('plain') as HTMLImageElement).complete);
+    const look = await page.evaluate(() => {
+      const cs = getComputedStyle(document.getElementById('plain')!);
+      return { visibility: cs.visibility, filter: cs.filter };
+    });
+    expect(look).toEqual({ visibility: 'visible', filter: 'none' });
+
+    await popup.reload();
+    await popup.locator('[data-testid=pause]').click();
+    await expect.poll(() => extensionStorage<string[]>(ext, 'veil.pausedSites')).toEqual([]);
+    await page.reload();
+    expect(await waitDecided(page, ['plain'])).toEqual({ plain: 'listed' });
+    await Promise.all([popup.close(), page.close()]);
+  });
+
+  it('"This is not a leaked photo" shows the image everywhere until the user removes it from the allow-list', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${site.origin}/`);
+    await page.waitForSelector('#later');
+    expect((await waitDecided(page, ['plain'])).plain).toBe('listed');
+    const tabId = await tabIdOf(ext, page);
+    await ext.worker.evaluate(
+      ([url, tab]) => (globalThis as unknown as { veilTest: { menu(i: string, u: string, t: number): Promise<void> } }).veilTest.menu('not-leaked', url as string, tab as number),
+      [`${site.origin}/img/listed.jpg`, tabId] as const,
+    );
+    await expect.poll(async () => (await marks(page, ['plain'])).plain).toBe('shown');
+    expect(await extensionStorage<unknown[]>(ext, 'veil.allowedEntries')).toHaveLength(1);
+
+    await page.reload();
+    await page.waitForSelector('#later');
+    const direct = ['plain', 'recompressed', 'resized', 'cross-origin', 'bg-inline'];
+    expect(Object.values(await waitDecided(page, direct))).toEqual(direct.map(() => 'clear'));
+
+    const options = await ext.context.newPage();
+    await options.goto(ext.pageUrl('options.html'));
+    await options.locator('[data-testid=allowed] button').click();
+    await expect.poll(() => extensionStorage<unknown[]>(ext, 'veil.allowedEntries')).toEqual([]);
+    // The index is rebuilt with the entry back; then the photo is blurred again.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await waitDecided(page, ['plain'])).plain;
+      }, { timeout: 15_000 })
+      .toBe('listed');
+    await Promise.all([options.close(), page.close()]);
+  });
 });
+
+/** A request body that holds hashes and nothing else: no image bytes, no URLs, no page data. */
+function expectOnlyHashes(body: { hashes: HashJson[] }): void {
+  expect(Object.keys(body)).toEqual(['hashes']);
+  expect(body.hashes.length).toBeGreaterThan(0);
+  for (const h of body.hashes) {
+    for (const key of Object.keys(h)) expect(['kind', 'hash', 'quality', 'photo', 'dihedral']).toContain(key);
+    expect(['pdq', 'blockhash']).toContain(h.kind);
+    expect(h.hash).toMatch(/^[0-9a-f]{64}$/);
+  }
+}

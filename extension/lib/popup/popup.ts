@@ -75,6 +75,8 @@ export async function renderPopup(root: HTMLElement, t: Translate, search: strin
   });
 
   await Promise.all([renderStats(), sendToBackground({ type: 'status' }).then(renderLists)]);
+  // The page may still be loading: keep the count current while the popup is open.
+  setInterval(() => void renderStats(), 1000);
 }
 
 function listRow(l: ListStatus, t: Translate, url: string): HTMLLIElement {

@@ -1,7 +1,7 @@
 import { decodeImage } from '../../../node/decode';
 import { computeHashesFromRgba } from '../../../shared/hash/compute';
 import type { ImageHashes } from '../../../shared/hash/types';
-import { photoLike, rawSharp } from '../../support/images';
+import { photoLike, rawSharp, seededRandom } from '../../support/images';
 
 /**
  * Test photos, generated (no binary fixtures): one "leaked" photo that the test lists, its edited
@@ -13,6 +13,9 @@ export interface Fixtures {
   listedSmall: Buffer;
   listedWebp: Buffer;
   others: Buffer[];
+  /** A second listed photo with strong pixel-level detail, so a screen frame showing it is unmistakable. */
+  textured: Buffer;
+  texturedHashes: ImageHashes;
   /** The listed photo's hashes, computed in Node with the shared pipeline (what a victim submits). */
   listedHashes: ImageHashes;
 }
@@ -28,5 +31,10 @@ export async function makeFixtures(otherCount = 4): Promise<Fixtures> {
   const others: Buffer[] = [];
   for (let i = 0; i < otherCount; i++) others.push(await rawSharp(photoLike(640, 480, 9000 + i)).jpeg({ quality: 85 }).toBuffer());
   const listedHashes = computeHashesFromRgba(await decodeImage(new Uint8Array(listed)));
-  return { listed, listedQ55, listedSmall, listedWebp, others, listedHashes };
+  const grainy = photoLike(400, 300, LISTED_SEED + 1);
+  const rand = seededRandom(7);
+  for (let i = 0; i < grainy.data.length; i++) grainy.data[i] = Math.max(0, Math.min(255, grainy.data[i] + Math.round((rand() - 0.5) * 120)));
+  const textured = await rawSharp(grainy).png().toBuffer();
+  const texturedHashes = computeHashesFromRgba(await decodeImage(new Uint8Array(textured)));
+  return { listed, listedQ55, listedSmall, listedWebp, others, listedHashes, textured, texturedHashes };
 }

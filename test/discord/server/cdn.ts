@@ -39,10 +39,17 @@ export async function handleCdn(world: World, req: IncomingMessage, res: ServerR
   // Chunked transfer, no length: a client must count bytes itself to enforce a size limit.
   for (let at = 0; at < blob.bytes.length && !res.destroyed; at += CHUNK) {
     const ok = res.write(blob.bytes.subarray(at, at + CHUNK));
-    if (!ok) await new Promise((r) => {
-      res.once('drain', r);
-      res.once('close', r);
-    });
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
   }
   res.end();
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { isVeilError } from '../../shared/errors';
+import { MIN_PDQ_QUALITY } from '../../shared/hash/gates';
+import {
+  DEFAULT_MATCH_POLICY,
+  LIST_STRENGTH,
+  MAX_THRESHOLD,
+  type MatchPolicyOverrides,
+  thresholdFor,
+  validatePolicy,
+  withPolicy,
+} from '../../shared/match/policy';
+
+describe('DEFAULT_MATCH_POLICY', () => {
+  it('matches PDQ within 31 bits at quality 50 or more, with dihedral variants', () => {
+    expect(DEFAULT_MATCH_POLICY.pdq).toEqual({ enabled: true, threshold: 31, minQuality: 50, dihedral: true });
+    expect(DEFAULT_MATCH_POLICY.pdq.minQuality).toBe(MIN_PDQ_QUALITY);
+  });
+
+  it('matches blockhash and counts both lists', () => {
+    expect(DEFAULT_MATCH_POLICY.blockhash.enabled).toBe(true);
+    expect(DEFAULT_MATCH_POLICY.blockhash.threshold).toBeGreaterThan(0);
+    expect(DEFAULT_MATCH_POLICY.blockhash.threshold).toBeLessThanOrEqual(MAX_THRESHOLD);
+    expect([...DEFAULT_MATCH_POLICY.lists].sort()).toEqual(['confirmed', 'reported']);
+  });
+
+  it('is frozen, so no caller can change every other caller\'s policy', () => {
+    expect(Object.isFrozen(DEFAULT_MATCH_POLICY)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_MATCH_POLICY.pdq)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_MATCH_POLICY.blockhash)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_MATCH_POLICY.lists)).toBe(true);
+    expect(() => validatePolicy(DEFAULT_MATCH_POLICY)).not.toThrow();
+  });
+
+  it('ranks confirmed above reported', () => {
+    expect(LIST_STRENGTH.confirmed).toBeGreaterThan(LIST_STRENGTH.reported);
+  });
+
+  it('gives each kind its threshold', () => {
+    expect(thresholdFor(DEFAULT_MATCH_POLICY, 'pdq')).toBe(31);
+    expect(thresholdFor(DEFAULT_MATCH_POLICY, 'blockhash')).toBe(DEFAULT_MATCH_POLICY.blockhash.threshold);
+  });
+});
+
+describe('withPolicy', () => {
+  it('overrides some fields and keeps the rest', () => {
+    const p = withPolicy({ pdq: { threshold: 20 }, lists: ['confirmed'] });
+    expect(p.pdq).toEqual({ ...DEFAULT_MATCH_POLICY.pdq, threshold: 20 });
+    expect(p.blockhash).toEqual(DEFAULT_MATCH_POLICY.blockhash);
+    expect(p.lists).toEqual(['confirmed']);
+    expect(DEFAULT_MATCH_POLICY.pdq.threshold).toBe(31);
+  });
+
+  it.each<[string, MatchPolicyOverrides]>([
+    ['a threshold above the maximum', { pdq: { threshold: MAX_THRESHOLD + 1 } }],
+    ['a negative threshold', { blockhash: { threshold: -1 } }],
+    ['a fractional threshold', { pdq: { threshold: 30.5 } }],
+    ['a quality above 100', { pdq: { minQuality: 101 } }],
+    ['an unknown list', { lists: ['banned' as never] }],
+  ])('refuses %s', (_name, overrides) => {
+    let error: unknown;
+    try {
+      withPolicy(overrides);
+    } catch (e) {
+      error = e;
+    }
+    expect(isVeilError(error, 'config/invalid')).toBe(true);
+  });
+});

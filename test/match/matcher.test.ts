@@ -216,7 +216,11 @@ describe('Matcher add, remove, replace', () => {
         const id = rnd() % 1500;
         const removed = m.removeEntry(id);
         let expected = false;
-        for (const [k, e] of held) if (e.id === id) (held.delete(k), (expected = true));
+        for (const [k, e] of held) {
+          if (e.id !== id) continue;
+          held.delete(k);
+          expected = true;
+        }
         expect(removed).toBe(expected);
       }
     }

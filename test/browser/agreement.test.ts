@@ -7,7 +7,7 @@ import { lumaFromRgba } from '../../shared/image/canonical';
 import { hexToBytes } from '../../shared/hex';
 import { CHROMIUM_PATH, hasChromium } from '../support/chromium';
 import { itIfAvailable } from '../support/env';
-import { encodeAnimated, encodeWithOrientation, photoLike, rawSharp } from '../support/images';
+import { NON_IMAGES, concat, encodeAnimated, encodeWithOrientation, photoLike, rawSharp } from '../support/images';
 import { CORPUS_DIR, hasCorpus, loadCorpusManifest } from '../support/paths';
 import { startBrowserHarness, type BrowserHarness } from './harness';
 
@@ -98,6 +98,12 @@ const H = 384;
 const picture = photoLike(W, H, 61);
 const pictureAlpha = photoLike(W, H, 62, { alpha: true });
 
+/** Three stray bytes after the first JPEG segment: tolerated with a warning by libjpeg. */
+function withStrayBytes(jpeg: Uint8Array): Uint8Array {
+  const at = 4 + ((jpeg[4] << 8) | jpeg[5]);
+  return concat([jpeg.subarray(0, at), new Uint8Array([0, 0, 0]), jpeg.subarray(at)]);
+}
+
 type Expect = 'identical pixels' | 'identical hash input' | 'within a level';
 const SYNTHETIC: [string, Expect, () => Promise<Uint8Array>][] = [
   ['JPEG q90 4:2:0', 'identical pixels', () => rawSharp(picture).jpeg({ quality: 90 }).toBuffer()],
@@ -105,6 +111,8 @@ const SYNTHETIC: [string, Expect, () => Promise<Uint8Array>][] = [
   ['JPEG q95 4:4:4', 'identical pixels', () => rawSharp(picture).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer()],
   ['JPEG greyscale', 'identical pixels', () => rawSharp(picture).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer()],
   ['CMYK JPEG without profile', 'identical pixels', () => rawSharp(picture).toColourspace('cmyk').jpeg({ quality: 90 }).toBuffer()],
+  ['JPEG with stray bytes before a marker (a libjpeg warning)', 'identical pixels', async () => withStrayBytes(await rawSharp(picture).jpeg({ quality: 90 }).toBuffer())],
+  ['JPEG with data after its end marker', 'identical pixels', async () => concat([await rawSharp(picture).jpeg({ quality: 90 }).toBuffer(), NON_IMAGES.random])],
   ['PNG', 'identical pixels', () => rawSharp(picture).png().toBuffer()],
   ['PNG 16-bit', 'identical pixels', () => rawSharp(picture).toColourspace('rgb16').png().toBuffer()],
   ['PNG palette', 'identical pixels', () => rawSharp(picture).png({ palette: true }).toBuffer()],

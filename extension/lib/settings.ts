@@ -51,6 +51,8 @@ export interface AllowedEntry {
   kind: HashKind;
   /** 64 hex digits. */
   hash: string;
+  /** PDQ quality as listed (a dispute names it). */
+  quality?: number;
 }
 export const allowedEntriesItem = storage.defineItem<AllowedEntry[]>('local:veil.allowedEntries', { fallback: [], version: 1 });
 

@@ -16,6 +16,10 @@ import { listKey, type AllowedEntry, type ListStatus, type Subscription } from '
 /** What the checker needs from the index: the shared Matcher satisfies it. */
 export interface MatcherLike extends ListSink {
   match(hashes: ImageHashes): MatchResult | null;
+  /** Every entry within threshold (a photo is listed as several entries: PDQ and blockhash). */
+  matchAll(hashes: ImageHashes): MatchResult[];
+  /** Builds pending index structures now (after a bulk load) rather than at the first match. */
+  flush?(): void;
 }
 
 /** A match, named the way the rest of the extension refers to entries. */
@@ -94,6 +98,7 @@ export class ListService {
         } catch {
           // A copy that cannot be read is refetched by the next sync.
         }
+        matcher.flush?.();
       }
       next.push({ sub, client, matcher, error });
     }
@@ -107,17 +112,33 @@ export class ListService {
     return {
       add: (entry) => {
         if (this.allowed.size > 0 && this.allowed.has(allowKey(subscription, entry.list, entry.kind, bytesToHex(entry.hash)))) return;
-        matcher.add(entry);
+        try {
+          matcher.add(entry);
+        } catch {
+          // An entry the matcher refuses (its own gates) is simply not matched; the rest load.
+        }
       },
       remove: (id) => matcher.remove(id),
     };
   }
 
-  /** Stops matching an entry at once (the rest of the allow-list applies from the next start). */
-  allow(entry: AllowedEntry, id: number): void {
-    this.allowed.add(allowKey(entry.subscription, entry.list, entry.kind, entry.hash));
-    this.loaded.find((l) => l.sub.id === entry.subscription)?.matcher.remove(id);
-    this.epochValue++;
+  /**
+   * Stops matching every entry these hashes match, at once, and returns them for the stored
+   * allow-list (which applies from the next start). A photo is listed as several entries (PDQ,
+   * blockhash), so allowing only the closest one would leave the photo blurred by the others.
+   */
+  allowMatches(hashes: ImageHashes): AllowedEntry[] {
+    const out: AllowedEntry[] = [];
+    for (const l of this.loaded) {
+      for (const m of l.matcher.matchAll(hashes)) {
+        const a: AllowedEntry = { subscription: l.sub.id, list: m.entry.list, kind: m.entry.kind, hash: bytesToHex(m.entry.hash), quality: m.entry.quality };
+        this.allowed.add(allowKey(a.subscription, a.list, a.kind, a.hash));
+        l.matcher.remove(m.entry.id);
+        out.push(a);
+      }
+    }
+    if (out.length > 0) this.epochValue++;
+    return out;
   }
 
   /** The first listed entry these hashes match, in subscription order. */
@@ -159,7 +180,10 @@ export class ListService {
         const key = listKey(l.sub.id, list);
         this.statusBySub[key] = { ...this.baseStatus(l, list), failures, nextAttemptAt: now + wait * 60_000 };
       }
-      if (status.lists.map((s) => s.seq).join(',') !== before) changed = true;
+      if (status.lists.map((s) => s.seq).join(',') !== before) {
+        changed = true;
+        l.matcher.flush?.();
+      }
     }
     if (changed) this.epochValue++;
     this.refreshStatus();

@@ -1,5 +1,4 @@
 import { browser } from 'wxt/browser';
-import { bytesToHex } from '../../../shared/hex';
 import { imageHashesToJson } from '../../../shared/registry/wire';
 import { TEST_HOOKS } from '../config';
 import { browserTranslator } from '../i18n';
@@ -159,23 +158,25 @@ export function startBackground(deps: BackgroundDeps): void {
         }
         return;
       }
-      // "This is not a leaked photo": allow the entry here at once, reveal it on the page, and
-      // tell the registry that listed it (a dispute of that entry's hash).
-      const result = checker.cached(url) ?? (await checker.check(url));
-      if (!result.hit) {
-        notify('noticeNotLeaked');
+      // "This is not a leaked photo": allow the photo's entries here at once, reveal it on the
+      // page, and (with a reporter key) tell the registry that listed it: a dispute.
+      let hashes;
+      try {
+        hashes = await checker.hashUrl(url);
+      } catch {
+        notify('noticeNoImage');
         return;
       }
-      const { subscription, list, entry } = result.hit;
-      const allowed: AllowedEntry = { subscription, list, kind: entry.kind, hash: bytesToHex(entry.hash) };
-      const current = await allowedEntriesItem.getValue();
-      await allowedEntriesItem.setValue([...current, allowed]);
-      lists.allow(allowed, entry.id);
-      void sendToTab(tabId, { type: 'reveal-url', url }).catch(() => undefined);
-      const sub = subs.find((s) => s.id === subscription);
-      if (sub?.reporterKey) {
+      const allowed = lists.allowMatches(hashes);
+      if (allowed.length > 0) {
+        await allowedEntriesItem.setValue([...(await allowedEntriesItem.getValue()), ...allowed]);
+        void sendToTab(tabId, { type: 'reveal-url', url }).catch(() => undefined);
+      }
+      for (const sub of subs) {
+        const disputed = allowed.filter((a) => a.subscription === sub.id);
+        if (!sub.reporterKey || disputed.length === 0) continue;
         try {
-          await new RegistryApi(sub.url).report('dispute', [{ kind: entry.kind, hash: bytesToHex(entry.hash), quality: entry.quality }], sub.reporterKey);
+          await new RegistryApi(sub.url).report('dispute', disputed.map((a) => ({ kind: a.kind, hash: a.hash, quality: a.quality })), sub.reporterKey);
         } catch {
           // The local allow stands even when the registry cannot be told now.
         }

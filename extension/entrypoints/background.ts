@@ -1,0 +1,34 @@
+import { defineBackground } from 'wxt/utils/define-background';
+import { computeHashesFromRgba, createHashScratch, wipeHashScratch } from '../../shared/hash/compute';
+import { decodeInBrowser } from '../../shared/image/browserDecode';
+import { Matcher } from '../../shared/match/matcher';
+import { IdbListStorage } from '../lib/background/idbStorage';
+import { startBackground } from '../lib/background/service';
+import { CHECK_DEFAULTS } from '../lib/config';
+
+export default defineBackground(() => {
+  // One scratch for the worker's life: hashing allocates nothing per image.
+  const scratch = createHashScratch();
+  const fetchImpl = globalThis.fetch.bind(globalThis);
+  startBackground({
+    lists: {
+      fetch: fetchImpl,
+      storageFor: (subscription) => new IdbListStorage(subscription),
+      createMatcher: () => {
+        const m = new Matcher();
+        // The list client names entries by one id across kinds and lists: removeEntry is its remove.
+        return { add: (e) => m.add(e), remove: (id) => void m.removeEntry(id), flush: () => m.flush(), match: (h) => m.match(h), matchAll: (h) => m.matchAll(h) };
+      },
+    },
+    checker: {
+      fetch: fetchImpl,
+      decode: (bytes) => decodeInBrowser(bytes, globalThis, { maxBytes: CHECK_DEFAULTS.maxBytes, maxPixels: CHECK_DEFAULTS.maxPixels }),
+      hash: (img) => computeHashesFromRgba(img, scratch),
+      onIdle: () => wipeHashScratch(scratch),
+      maxBytes: CHECK_DEFAULTS.maxBytes,
+      concurrentFetches: CHECK_DEFAULTS.concurrentFetches,
+      cacheSize: CHECK_DEFAULTS.verdictCacheSize,
+      fetchTimeoutMs: CHECK_DEFAULTS.fetchTimeoutMs,
+    },
+  });
+});

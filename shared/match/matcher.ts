@@ -175,6 +175,14 @@ export class Matcher {
     this.count = 0;
   }
 
+  /** Bytes held in typed arrays: the indexes and the per-entry metadata. */
+  memoryBytes(): number {
+    let bytes = this.entryIds.byteLength + this.kinds.byteLength + this.lists.byteLength + this.qualities.byteLength;
+    bytes += this.table.byteLength + this.free.byteLength;
+    for (const index of this.indexes) bytes += index.memoryBytes();
+    return bytes;
+  }
+
   /** Builds pending index entries now (after loading a list) instead of at the first match. */
   flush(): void {
     for (const index of this.indexes) index.flush();

@@ -225,6 +225,7 @@ describe('Matcher add, remove, replace', () => {
       }
     }
     expect(m.size).toBe(held.size);
+    expect(m.memoryBytes()).toBeGreaterThan(held.size * 36);
 
     const strength = { reported: 1, confirmed: 2 };
     const brute = (q: ImageHashes): { id: number; list: ListName; kind: HashKind; distance: number; dihedral: number } | null => {

@@ -70,7 +70,9 @@ export function isPdqHashable(img: LumaImage): boolean {
 /**
  * Downsample, measure quality and take the DCT, leaving the 16x16 coefficients in
  * scratch.buffer16x16 (reference: pdqFloat256FromFloatLuma). Returns the quality. A 64x64 image
- * is used as is, without filtering, as the reference does. The image must be hashable.
+ * is used as is, without filtering, as the reference's single-hash path does (its dihedral path
+ * runs a box of width 1 over it instead, which differs only by float rounding). The image must
+ * be hashable.
  */
 export function pdqFloat256FromLuma(img: LumaImage, scratch: PdqScratch): number {
   const { width, height, luma } = img;

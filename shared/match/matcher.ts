@@ -417,6 +417,9 @@ export class Matcher {
 
 /** Why the query's hash of this kind is not matched under the policy, or null when it is. */
 export function queryRefusal(kind: HashKind, hashes: ImageHashes, policy: MatchPolicy): string | null {
+  // Callers with only some kinds (a /v1/match request with a PDQ alone) pass an empty array.
+  const hash = kind === 'pdq' ? hashes.pdq : hashes.blockhash;
+  if (!(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) return `The query has no ${kind} hash.`;
   if (kind === 'pdq') {
     if (!policy.pdq.enabled) return 'PDQ matching is off in the match policy.';
     const usable = checkHashUsable('pdq', hashes.pdq, hashes.quality);
@@ -430,7 +433,7 @@ export function queryRefusal(kind: HashKind, hashes: ImageHashes, policy: MatchP
 }
 
 function variantCount(kind: HashKind, hashes: ImageHashes, policy: MatchPolicy): number {
-  return kind === 'pdq' && policy.pdq.dihedral && hashes.pdqDihedral.length === 8 ? 8 : 1;
+  return kind === 'pdq' && policy.pdq.dihedral && hashes.pdqDihedral?.length === 8 ? 8 : 1;
 }
 
 /** Variant v of the query's hash of this kind (0: as is; PDQ 1..7: DIHEDRAL_NAMES order). */

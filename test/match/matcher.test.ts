@@ -127,6 +127,18 @@ describe('Matcher.match', () => {
     expect(m.match(img, policy)).toMatchObject({ kind: 'pdq', entry: { id: 1 } });
   });
 
+  it('matches a query that carries only some kinds (empty arrays for the others)', () => {
+    const rnd = sfc32(35);
+    const m = new Matcher();
+    const img = image(rnd);
+    m.add(pdq(1, img.pdq));
+    m.add(block(2, img.blockhash));
+    const pdqOnly = { ...img, blockhash: new Uint8Array(0), pdqDihedral: [] };
+    expect(m.match(pdqOnly)).toMatchObject({ kind: 'pdq', dihedral: 0 });
+    expect(m.explain(pdqOnly).kinds[1]).toMatchObject({ kind: 'blockhash', used: false, reason: 'The query has no blockhash hash.' });
+    expect(m.match({ ...img, pdq: new Uint8Array(0), pdqDihedral: [] })).toMatchObject({ kind: 'blockhash' });
+  });
+
   it('ignores kinds the policy turns off', () => {
     const rnd = sfc32(29);
     const m = new Matcher();

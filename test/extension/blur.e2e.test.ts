@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { decodeImage } from '../../node/decode';
@@ -244,6 +247,70 @@ describe('the extension in headless Chromium', () => {
       }, { timeout: 15_000 })
       .toBe('listed');
     await Promise.all([options.close(), page.close()]);
+  });
+
+  it('refuses a tampered list and says so in the popup', async () => {
+    registry.tamper = true;
+    const fresh = await launchWithExtension(built.dir);
+    try {
+      const status = await waitForListStatus(fresh, (s) => s.some((l) => l.list === 'reported' && l.error !== null));
+      expect(status.find((l) => l.list === 'reported')).toMatchObject({ error: 'list/bad-signature', entries: 0, sequence: 0 });
+      const popup = await fresh.context.newPage();
+      await popup.goto(fresh.pageUrl('popup.html'));
+      await expect.poll(() => popup.locator('[data-list=reported] [data-testid=list-error]').textContent()).toBe(
+        'Refused: the list signature does not verify against the pinned key.',
+      );
+      // Nothing from the refused file is used: the listed photo is not blurred.
+      const page = await fresh.context.newPage();
+      await page.goto(`${site.origin}/single`);
+      expect(await waitDecided(page, ['plain'])).toEqual({ plain: 'clear' });
+    } finally {
+      registry.tamper = false;
+      await fresh.close();
+    }
+  });
+
+  it('the protect page hashes photos in the page and sends the registry only their hashes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veil-photos-'));
+    const files = [join(dir, 'beach.jpg'), join(dir, 'room.jpg')];
+    writeFileSync(files[0], fx.others[0]);
+    writeFileSync(files[1], fx.others[1]);
+    const page = await ext.context.newPage();
+    const sentByPage: string[] = [];
+    page.on('request', (r) => sentByPage.push(`${r.method()} ${r.url()}`));
+    await page.goto(ext.pageUrl('protect.html'));
+    await page.locator('[data-testid=files]').setInputFiles(files);
+    await expect.poll(() => page.locator('[data-testid=progress]').textContent(), { timeout: 15_000 }).toBe('2 photos ready to protect.');
+    expect(await page.locator('li canvas').count()).toBe(2);
+
+    const before = registry.requests.length;
+    await page.locator('[data-testid=submit]').click();
+    const caseId = (await page.locator('[data-testid=result-case]').textContent({ timeout: 15_000 })) ?? '';
+    const secret = (await page.locator('[data-testid=result-secret]').textContent()) ?? '';
+    expect(caseId).not.toBe('');
+    expect(secret).not.toBe('');
+
+    const sent = registry.requests.slice(before);
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/submissions']);
+    const body = JSON.parse(sent[0].body) as { hashes: HashJson[] };
+    expectOnlyHashes(body);
+    // A fraction of either photo's size: no pixels travel, in any encoding.
+    expect(sent[0].body.length).toBeLessThan(Math.min(fx.others[0].length, fx.others[1].length) / 4);
+    for (const [photo, bytes] of [fx.others[0], fx.others[1]].entries()) {
+      const expected = computeHashesFromRgba(await decodeImage(new Uint8Array(bytes)));
+      const pdq = body.hashes.find((h) => h.kind === 'pdq' && h.photo === photo && !h.dihedral);
+      expect(hammingDistance(hexToBytes(pdq!.hash), expected.pdq)).toBeLessThanOrEqual(8);
+    }
+    // The page itself fetched nothing but its own files and that one submission.
+    expect(sentByPage.filter((r) => !r.includes(`chrome-extension://${ext.extensionId}/`))).toEqual([`POST ${registry.url}/v1/submissions`]);
+
+    await page.locator('[data-testid=check]').click();
+    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: (active|held for review)\./);
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-testid=withdraw]').click();
+    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toBe('The case was withdrawn.');
+    await page.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -6,6 +6,8 @@
  *   npm run bench                  all of them
  *   npm run bench -- hash index    only these (names below)
  */
+export {};
+
 const BENCHES: Record<string, { what: string; run: () => Promise<void> }> = {
   hash: { what: 'PDQ and blockhash per image', run: async () => (await import('./hash')).benchHashes() },
   index: { what: 'matching index vs linear scan at 1M and 10M entries', run: async () => (await import('./index')).benchIndex() },

@@ -34,7 +34,7 @@ function runBot(args: string[], env: Record<string, string>): { child: ChildProc
 }
 
 describe('npm run bot', () => {
-  it('refuses to start without a token and names every problem', async () => {
+  it('refuses to start without a token and names every problem', { timeout: 60_000 }, async () => {
     const { exited, output } = runBot([], { VEIL_REGISTRY_URL: 'not a url' });
     expect(await exited).toBe(2);
     expect(output()).toContain('DISCORD_TOKEN is not set');

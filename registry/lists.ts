@@ -10,7 +10,8 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { ListName } from '../shared/match/types';
-import { ListRecordsWriter, encodeListFile } from '../shared/registry/listFormat';
+import { ListFile, ListRecordsWriter, encodeListFile } from '../shared/registry/listFormat';
+import type { ListRow } from './store/store';
 import { listEtag } from '../shared/registry/wire';
 import type { SigningKeys } from './signing';
 import type { RegistryStore } from './store/store';
@@ -75,18 +76,33 @@ export class ListService {
     }
     let p = this.building.get(list);
     if (!p) {
-      p = this.buildSnapshot(list).finally(() => this.building.delete(list));
+      p = this.buildSnapshot(list, cached).finally(() => this.building.delete(list));
       this.building.set(list, p);
     }
     return p;
   }
 
-  private async buildSnapshot(list: ListName): Promise<BuiltList> {
+  /**
+   * A full read of the list the first time; afterwards the previous snapshot merged with the
+   * changes since it (both sorted by kind and hash), which reads only the changes from the
+   * database. Both ways give the same bytes.
+   */
+  private async buildSnapshot(list: ListName, previous: BuiltList | undefined): Promise<BuiltList> {
     const t0 = performance.now();
     const w = new ListRecordsWriter();
-    const { toSeq, changedAt } = await this.store.readList(list, null, (rows) => {
-      for (const r of rows) w.add(r.kind, r.hash, r.quality ?? undefined, r.seq);
-    });
+    let result: { toSeq: number; changedAt: number };
+    if (!previous) {
+      result = await this.store.readList(list, null, (rows) => {
+        for (const r of rows) w.add(r.kind, r.hash, r.quality ?? undefined, r.seq);
+      });
+    } else {
+      const changes: ListRow[] = [];
+      result = await this.store.readList(list, previous.seq, (rows) => {
+        for (const r of rows) changes.push(r);
+      });
+      mergeSnapshot(ListFile.ownFile(previous.bytes), changes, w);
+    }
+    const { toSeq, changedAt } = result;
     const bytes = await encodeListFile({ type: 'snapshot', list, toSeq, records: w, createdAt: changedAt }, this.keys.current);
     const ms = performance.now() - t0;
     const built = new BuiltList(list, bytes, toSeq, listEtag(list, toSeq, this.publicKey), Date.now(), ms);
@@ -121,6 +137,37 @@ export class ListService {
     this.deltas.set(`${list}:${since}:${to}`, built);
     this.opts.onBuild?.('delta', list, ms, bytes.length);
     return built;
+  }
+}
+
+/** Compares (kind, hash) of a previous snapshot's record with a change row. */
+function compareKey(file: ListFile, i: number, row: ListRow): number {
+  const d = file.kindIdAt(i) - row.kind;
+  if (d !== 0) return d;
+  const o = file.hashOffset(i);
+  const b = file.bytes;
+  for (let k = 0; k < 32; k++) {
+    const e = b[o + k] - row.hash[k];
+    if (e !== 0) return e;
+  }
+  return 0;
+}
+
+/** Writes old records updated by sorted changes (additions, new qualities, removals) into w. */
+function mergeSnapshot(old: ListFile, changes: ListRow[], w: ListRecordsWriter): void {
+  let i = 0;
+  let j = 0;
+  while (i < old.count || j < changes.length) {
+    const cmp = i >= old.count ? 1 : j >= changes.length ? -1 : compareKey(old, i, changes[j]);
+    if (cmp < 0) {
+      w.add(old.kindIdAt(i), old.hashAt(i), old.qualityAt(i), old.seqAt(i));
+      i++;
+    } else {
+      const c = changes[j];
+      if (c.present) w.add(c.kind, c.hash, c.quality ?? undefined, c.seq);
+      j++;
+      if (cmp === 0) i++;
+    }
   }
 }
 

@@ -18,6 +18,8 @@ export type Row = Record<string, unknown>;
 export interface Db {
   readonly dialect: 'sqlite' | 'postgres';
   all(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Rows as arrays in column order: no object per row (large reads). */
+  allRaw(sql: string, params?: unknown[]): Promise<unknown[][]>;
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Runs fn in a write transaction; commits (durably) before resolving. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
@@ -44,6 +46,7 @@ export class SqliteDb implements Db {
   private readonly db: Database.Database;
   private readonly queue = new Queue();
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly rawCache = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -69,13 +72,18 @@ export class SqliteDb implements Db {
     return this.stmt(sql).all(...params.map(toSqlite)) as Row[];
   }
 
-  async run(sql: string, params: unknown[] = []): Promise<number> {
-    return this.stmt(sql).run(...params.map(toSqlite)).changes;
+  async allRaw(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    // A separate statement object: raw mode is a property of the statement.
+    let s = this.rawCache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql).raw(true);
+      this.rawCache.set(sql, s);
+    }
+    return s.all(...params.map(toSqlite)) as unknown[][];
   }
 
-  /** Synchronous iteration for large reads (snapshot building): no promise per row. */
-  iterate(sql: string, params: unknown[] = []): IterableIterator<unknown[]> {
-    return this.stmt(sql).raw(true).iterate(...params.map(toSqlite)) as IterableIterator<unknown[]>;
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.stmt(sql).run(...params.map(toSqlite)).changes;
   }
 
   exec(sql: string): void {
@@ -146,6 +154,9 @@ class PgClientDb implements Db {
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
     return (await this.client.query({ text: numberPlaceholders(sql), values: params.map(toPg), types: pgTypes })).rows as Row[];
   }
+  async allRaw(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    return (await this.client.query({ text: numberPlaceholders(sql), values: params.map(toPg), types: pgTypes, rowMode: 'array' })).rows as unknown[][];
+  }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     return (await this.client.query({ text: numberPlaceholders(sql), values: params.map(toPg), types: pgTypes })).rowCount ?? 0;
   }
@@ -180,6 +191,10 @@ export class PostgresDb implements Db {
 
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
     return (await this.pool.query({ text: numberPlaceholders(sql), values: params.map(toPg), types: pgTypes })).rows as Row[];
+  }
+
+  async allRaw(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    return (await this.pool.query({ text: numberPlaceholders(sql), values: params.map(toPg), types: pgTypes, rowMode: 'array' })).rows as unknown[][];
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {

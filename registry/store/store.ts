@@ -309,14 +309,15 @@ export class RegistryStore {
         const params: unknown[] = since === null ? [l] : [l, since];
         let sql = `SELECT hash_id, kind, hash, quality, seq, present FROM list_entries WHERE list = ? AND ${cond}`;
         if (after) {
-          sql += ' AND (kind > ? OR (kind = ? AND hash > ?))';
-          params.push(after[0], after[0], after[1]);
+          // A row-value comparison: both databases turn it into an index range (an OR would rescan).
+          sql += ' AND (kind, hash) > (?, ?)';
+          params.push(after[0], after[1]);
         }
         sql += ' ORDER BY kind, hash LIMIT ?';
         params.push(pageSize);
-        const rows = await tx.all(sql, params);
+        const rows = await tx.allRaw(sql, params);
         if (!rows.length) break;
-        const out = rows.map((r) => ({ id: num(r.hash_id), kind: num(r.kind), hash: bytes(r.hash), quality: r.quality === null ? null : num(r.quality), seq: num(r.seq), present: num(r.present) === 1 }));
+        const out = rows.map((r) => ({ id: num(r[0]), kind: num(r[1]), hash: bytes(r[2]), quality: r[3] === null ? null : num(r[3]), seq: num(r[4]), present: num(r[5]) === 1 }));
         onRows(out);
         total += out.length;
         const tail = out[out.length - 1];

@@ -44,6 +44,12 @@ function serve(): Promise<{ child: ChildProcess; url: string; publicKey: string 
   });
 }
 
+/** Resolves when the child has exited (at once if it already has: 'exit' is not replayed). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
 describe('durability', () => {
   it('keeps every acknowledged submission through kill -9 during concurrent load', async () => {
     const first = await serve();
@@ -70,10 +76,11 @@ describe('durability', () => {
     };
     const workers = Array.from({ length: 8 }, worker);
     while (acked.length < 30) await new Promise((r) => setTimeout(r, 20));
+    const firstExit = exited(first.child);
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(workers);
-    await new Promise((r) => first.child.once('exit', r));
+    await firstExit;
 
     const second = await serve();
     try {
@@ -90,8 +97,9 @@ describe('durability', () => {
       }
       expect(acked.length).toBeGreaterThanOrEqual(30);
     } finally {
+      const secondExit = exited(second.child);
       second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await secondExit;
     }
   }, 120_000);
 });

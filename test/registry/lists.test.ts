@@ -2,6 +2,8 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { ListFile, kindFromId } from '../../shared/registry/listFormat';
+import { ListService } from '../../registry/lists';
+import { createApiKey } from '../../registry/secrets';
 import { LIST_CONTENT_TYPE } from '../../shared/registry/wire';
 import { hex, photoHashes, testApp } from './support';
 
@@ -98,6 +100,23 @@ describe('list distribution', () => {
     const unknown = await app.inject({ method: 'GET', url: '/v1/lists/everything/snapshot' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().field).toBe('params.list');
+  });
+
+  it('builds the next snapshot from the last one plus changes, byte for byte as a full rebuild', async () => {
+    await app.lists.snapshot('reported');
+    const c = await submit([40, 41]);
+    await app.inject({ method: 'DELETE', url: `/v1/submissions/${c.caseId}`, headers: { authorization: `Bearer ${c.secret}` } });
+    await submit([42]);
+    // A higher quality for a listed PDQ changes its record in place.
+    const reporter = await createApiKey(app.store, 'reporter', 'quality');
+    await app.inject({ method: 'POST', url: '/v1/reports', headers: { authorization: `Bearer ${reporter.key}` }, payload: { verdict: 'report', hashes: [{ ...photoHashes(1)[0], quality: 99 }] } });
+    const merged = await app.lists.snapshot('reported');
+    const fresh = await new ListService(app.store, app.keys, { snapshotMaxAgeMs: 0 }).snapshot('reported');
+    expect(merged.seq).toBe(fresh.seq);
+    expect(Buffer.compare(Buffer.from(merged.bytes), Buffer.from(fresh.bytes))).toBe(0);
+    const f = await ListFile.fromBytes(merged.bytes, [app.keys.current.publicKey]);
+    const q = Array.from({ length: f.count }, (_, i) => i).find((i) => hex(f.hashAt(i)) === photoHashes(1)[0].hash);
+    expect(f.qualityAt(q!)).toBe(99);
   });
 
   it('reports list sizes and the signing key', async () => {

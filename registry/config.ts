@@ -33,8 +33,8 @@ export interface RegistryConfig {
   matchRefreshMs: number;
   /** Behind a reverse proxy: trust X-Forwarded-For for client addresses. */
   trustProxy: boolean;
-  /** pino logger options, or false. */
-  logger: boolean | { level: string };
+  /** pino logger options (level; a stream for tests), or false. */
+  logger: boolean | { level: string; stream?: { write(line: string): void } };
 }
 
 export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {

@@ -104,6 +104,25 @@ describe('scanning posted images', () => {
     await h.waitForDeletion(h.generalId, t.id);
   });
 
+  it('does not download videos, documents or Lottie stickers', async () => {
+    const lottie = h.fake.createSticker(h.guildId, 'dance', 3, new TextEncoder().encode('{"v":"5.5.2"}'));
+    const msg = h.fake.postMessage({
+      channelId: h.generalId,
+      authorId: h.posterId,
+      content: `${h.fake.cdnUrl(h.generalId, 'notes.pdf', new Uint8Array([1]), 'application/pdf')}`,
+      attachments: [
+        { filename: 'clip.mp4', bytes: new Uint8Array(100), contentType: 'video/mp4' },
+        { filename: 'notes.txt', bytes: new Uint8Array(100), contentType: 'text/plain' },
+        { filename: 'photo.jpg', bytes: await photoJpeg(9110) },
+      ],
+      stickerIds: [lottie],
+    });
+    await h.waitForChecked(msg.id);
+    expect(h.log.lines.find((l) => l.event === 'message.checked' && l.fields.message === msg.id)?.fields.images).toBe(1);
+    const fetched = h.fake.log.all('cdn.fetch').map((e) => e.path);
+    expect(fetched.some((p) => /clip\.mp4|notes\.(txt|pdf)|\.json$/.test(p))).toBe(false);
+  });
+
   it('never fetches an image from outside Discord', async () => {
     const msg = h.fake.postMessage({ channelId: h.generalId, authorId: h.posterId, content: 'http://127.0.0.2:1/attachments/1/2/x.jpg https://evil.example/attachments/1/2/y.png' });
     const marker = await photoJpeg(110);

@@ -101,6 +101,14 @@ describe('commands', () => {
   });
 });
 
+describe('registration', () => {
+  it('registers globally when no development server is configured', async () => {
+    await h.restartBot({ commandGuildId: null });
+    expect(h.fake.log.all('commands.registered').at(-1)).toMatchObject({ guildId: null, names: ['veil', 'Report leaked photo'] });
+    await h.restartBot();
+  });
+});
+
 describe('reporting', () => {
   it('"Report leaked photo" reports the hashes to the registry, removes the message and answers privately', async () => {
     const photo = await photoJpeg(203);

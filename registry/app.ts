@@ -12,7 +12,6 @@ import { resolveConfig, sqliteFile } from './config';
 import { ErrorSchema, carriesImageData, imageDataError, installErrorHandlers } from './errors';
 import { ListService } from './lists';
 import { MatchIndex } from './matchIndex';
-import type { MatcherLike } from './matchIndex';
 import { Metrics } from './metrics';
 import { RateLimiter } from './rateLimit';
 import healthRoutes from './routes/health/index';
@@ -45,17 +44,12 @@ export interface BuildRegistryOptions extends Partial<RegistryConfig> {
   keys?: SigningKeys;
   /** Build the in-memory /v1/match index (default true). */
   matchIndex?: boolean;
-  /** The matcher behind /v1/match (default: the shared Matcher). */
-  createMatcher?: () => MatcherLike;
 }
-
-// TODO(issue 3): wire the shared Matcher (shared/match/matcher.ts) here once it lands.
-const defaultMatcher: (() => MatcherLike) | undefined = undefined;
 
 const NO_RATE_LIMIT = new Set(['/healthz', '/metrics']);
 
 export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise<FastifyInstance> {
-  const { store: givenStore, keys: givenKeys, matchIndex: wantMatch = true, createMatcher = defaultMatcher, ...configParts } = opts;
+  const { store: givenStore, keys: givenKeys, matchIndex: wantMatch = true, ...configParts } = opts;
   const config = resolveConfig(configParts);
   const store =
     givenStore ??
@@ -98,7 +92,7 @@ export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise
       onBuild: (kind, list, ms) => metrics.observe('veil_list_build_seconds', 'Time to build and sign a list file', { kind, list }, ms / 1000),
     }),
   );
-  const matchIndex = wantMatch && createMatcher ? new MatchIndex(store, config.matchRefreshMs, createMatcher) : null;
+  const matchIndex = wantMatch ? new MatchIndex(store, config.matchRefreshMs) : null;
   app.decorate('matchIndex', matchIndex);
   if (matchIndex) app.addHook('onClose', async () => matchIndex.close());
 

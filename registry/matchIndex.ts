@@ -1,46 +1,41 @@
 /**
- * The in-memory index behind POST /v1/match: the shared matcher, fed from the store's lists.
- * It loads both lists at start, then applies changes (by sequence number, like a client's
- * delta) after this instance writes (`touch`) and at most `refreshMs` apart otherwise, so
- * writes made by other instances on the same PostgreSQL show up too.
+ * The in-memory index behind POST /v1/match: the shared Matcher (one match policy for every
+ * part of Veil), fed from the store's lists. It loads both lists at start, then applies
+ * changes (by sequence number, as a client applies a delta) after this instance writes
+ * (`touch`) and at most `refreshMs` apart otherwise, so that writes made by other instances on
+ * the same PostgreSQL show up too.
  *
- * One matcher per list, so that a query for `confirmed` is never hidden by a closer entry of
- * `reported`. Entry ids: hash id * 2 + list index (unique across both lists, for logs).
- * `present` (a bitmap by entry id) keeps removals to ids that were added.
+ * Entry ids are the registry's hash ids: the Matcher keys entries by (kind, list, id).
  */
+import { isVeilError } from '../shared/errors';
 import type { ImageHashes } from '../shared/hash/types';
-import type { ListName, ListedHash, MatchResult } from '../shared/match/types';
+import { Matcher } from '../shared/match/matcher';
+import { DEFAULT_MATCH_POLICY, withPolicy } from '../shared/match/policy';
+import type { MatchPolicy } from '../shared/match/policy';
+import type { ListName, MatchResult } from '../shared/match/types';
 import { LIST_NAMES } from '../shared/match/types';
 import { kindFromId } from '../shared/registry/listFormat';
 import type { ListRow, RegistryStore } from './store/store';
 
-/** What the index needs of the shared matcher. */
-export interface MatcherLike {
-  add(entry: ListedHash): void;
-  remove(id: number): void;
-  match(hashes: ImageHashes): MatchResult | null;
-}
-
 export class MatchIndex {
+  private readonly matcher = new Matcher();
   private readonly seqs = new Map<ListName, number>();
-  private present = new Uint8Array(1 << 16);
+  private readonly policies = new Map<ListName, MatchPolicy>();
   private dirty = true;
   private lastRefresh = 0;
   private refreshing: Promise<void> | null = null;
   private closed = false;
-  private entries = 0;
-  private readonly matchers = new Map<ListName, MatcherLike>();
 
   constructor(
     private readonly store: RegistryStore,
     private readonly refreshMs: number,
-    createMatcher: () => MatcherLike,
+    policy: MatchPolicy = DEFAULT_MATCH_POLICY,
   ) {
-    for (const list of LIST_NAMES) this.matchers.set(list, createMatcher());
+    for (const list of LIST_NAMES) this.policies.set(list, withPolicy({ lists: [list] }, policy));
   }
 
   get size(): number {
-    return this.entries;
+    return this.matcher.size;
   }
 
   async start(): Promise<void> {
@@ -48,6 +43,7 @@ export class MatchIndex {
       const { toSeq } = await this.store.readList(list, null, (rows) => this.apply(list, rows));
       this.seqs.set(list, toSeq);
     }
+    this.matcher.flush();
     this.dirty = false;
     this.lastRefresh = Date.now();
   }
@@ -61,12 +57,12 @@ export class MatchIndex {
     this.closed = true;
   }
 
-  /** Matches one image's hashes against each list asked for (fresh as of this call). */
+  /** The best match of one image in each list asked for (fresh as of this call). */
   async match(hashes: ImageHashes, lists: readonly ListName[]): Promise<MatchResult[]> {
     await this.refreshIfStale();
     const out: MatchResult[] = [];
     for (const list of lists) {
-      const hit = this.matchers.get(list)!.match(hashes);
+      const hit = this.matcher.match(hashes, this.policies.get(list)!);
       if (hit) out.push(hit);
     }
     return out;
@@ -90,25 +86,20 @@ export class MatchIndex {
   }
 
   private apply(list: ListName, rows: ListRow[]): void {
-    const li = LIST_NAMES.indexOf(list);
-    const matcher = this.matchers.get(list)!;
     for (const r of rows) {
-      const id = r.id * LIST_NAMES.length + li;
-      if (id >= this.present.length) {
-        const grown = new Uint8Array(Math.max(id + 1, this.present.length * 2));
-        grown.set(this.present);
-        this.present = grown;
-      }
-      if (this.present[id]) {
-        matcher.remove(id);
-        this.present[id] = 0;
-        this.entries--;
-      }
       const kind = kindFromId(r.kind);
-      if (!r.present || !kind) continue;
-      matcher.add({ id, kind, hash: r.hash, quality: r.quality ?? undefined, list });
-      this.present[id] = 1;
-      this.entries++;
+      if (!kind) continue;
+      if (!r.present) {
+        this.matcher.remove(kind, r.id, list);
+        continue;
+      }
+      try {
+        this.matcher.add({ id: r.id, kind, hash: r.hash, quality: r.quality ?? undefined, list });
+      } catch (err) {
+        // The registry refuses unusable hashes at the door; an import of old data could still
+        // hold one. It stays listed for clients (which gate it themselves) but is not matched.
+        if (!isVeilError(err, 'hash/low-quality') && !isVeilError(err, 'hash/degenerate')) throw err;
+      }
     }
   }
 }

@@ -42,6 +42,14 @@ export interface ListSink {
   remove(id: number): void;
 }
 
+/**
+ * The shared Matcher as a sink. Entry ids from this client are unique across lists and kinds
+ * (entryIdFor), so removing by id removes exactly the entry that was added.
+ */
+export function matcherSink(matcher: { add(entry: ListedHash): void; removeEntry(id: number): boolean }): ListSink {
+  return { add: (entry) => matcher.add(entry), remove: (id) => void matcher.removeEntry(id) };
+}
+
 export interface RegistryClientOptions {
   /** e.g. https://registry.example or http://127.0.0.1:8787 (no trailing /v1). */
   baseUrl: string;

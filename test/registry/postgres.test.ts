@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function instance(keys: SigningKeys): Promise<FastifyInstance> {
-  const t = await testApp({ databaseUrl: PG_URL, databaseSchema: schema, keys });
+  const t = await testApp({ databaseUrl: PG_URL, databaseSchema: schema, keys, floodMaxCases: 0, floodMaxHashes: 0 });
   opened.push(t);
   return t.app;
 }
@@ -88,5 +88,9 @@ describe('PostgreSQL: several instances', () => {
     const expected: string[] = [];
     await a.store.readList('reported', null, (rows) => rows.forEach((r) => expected.push(hex(r.hash))));
     expect(sink.hashes('reported')).toEqual(expected.sort());
+
+    // Each instance's /v1/match index picks up the other's writes.
+    const m = await a.inject({ method: 'POST', url: '/v1/match', payload: { hashes: photoHashes(500) } });
+    expect(m.json().photos[0].matches.map((x: { list: string }) => x.list)).toEqual(['reported']);
   });
 });

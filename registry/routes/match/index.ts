@@ -38,7 +38,7 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['match'],
-        summary: "Match photos' hashes against the lists (each photo needs its PDQ with quality and its blockhash)",
+        summary: "Match photos' hashes (PDQ with quality, its dihedral variants, blockhash; group by `photo`) against the lists",
         body: MatchBody,
         response: { 200: MatchAnswer, 503: { $ref: 'Error#' }, ...errorResponses },
       },
@@ -61,13 +61,12 @@ export default async function matchRoutes(app: FastifyInstance): Promise<void> {
       const lists = req.body.lists ?? LIST_NAMES;
       const out = [];
       for (const [photo, e] of [...photos].sort((a, b) => a[0] - b[0])) {
-        if (!e.pdq || !e.blockhash || e.quality === undefined) {
-          throw new HttpError(400, 'registry/invalid', `Photo ${photo} needs a PDQ (as is, with quality) and a blockhash.`, 'body.hashes');
-        }
-        const pdq = e.pdq;
+        // A photo may carry only some kinds (a PDQ alone from ThreatExchange data); the Matcher
+        // skips a kind whose hash is an empty array.
+        const pdq = e.pdq ?? new Uint8Array(0);
         // Variants the client did not send fall back to the original (it is always searched).
-        const pdqDihedral = DIHEDRAL_NAMES.map((_, d) => (d === 0 ? pdq : (e.dihedral[d] ?? pdq)));
-        const query: ImageHashes = { pdq, quality: e.quality, pdqDihedral, blockhash: e.blockhash, width: 0, height: 0 };
+        const pdqDihedral = e.pdq ? DIHEDRAL_NAMES.map((_, d) => (d === 0 ? pdq : (e.dihedral[d] ?? pdq))) : [];
+        const query: ImageHashes = { pdq, quality: e.quality ?? 0, pdqDihedral, blockhash: e.blockhash ?? new Uint8Array(0), width: 0, height: 0 };
         const hits = await index.match(query, lists);
         out.push({
           photo,

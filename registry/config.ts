@@ -78,6 +78,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<RegistryConfig> {
   if (env.VEIL_FLOOD_MAX_CASES) c.floodMaxCases = int('VEIL_FLOOD_MAX_CASES', env.VEIL_FLOOD_MAX_CASES, 0, 1e9);
   if (env.VEIL_FLOOD_MAX_HASHES) c.floodMaxHashes = int('VEIL_FLOOD_MAX_HASHES', env.VEIL_FLOOD_MAX_HASHES, 0, 1e9);
   if (env.VEIL_MAX_HASHES) c.maxHashesPerRequest = int('VEIL_MAX_HASHES', env.VEIL_MAX_HASHES, 1, 100_000);
+  if (env.VEIL_TRUST_PROXY) c.trustProxy = env.VEIL_TRUST_PROXY === '1' || env.VEIL_TRUST_PROXY === 'true';
   if (env.VEIL_LOG_LEVEL) c.logger = env.VEIL_LOG_LEVEL === 'silent' ? false : { level: env.VEIL_LOG_LEVEL };
   return c;
 }

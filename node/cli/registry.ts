@@ -55,6 +55,8 @@ Options:
   --flood-cases N       cases per source per hour before quarantine; 0 = off; default 20
   --flood-hashes N      listed hashes per source per hour before quarantine; 0 = off; default 600
   --confirm-threshold N independent reporter keys that confirm a hash; default 2
+  --trust-proxy         behind a reverse proxy: take client addresses from X-Forwarded-For
+                        (rate limits and flood counts are per address)
   --log-level L         fatal, error, warn, info, debug, or silent; default info
 ${COMMON}`,
   'public-key': `Usage: veil registry public-key [--data DIR]
@@ -110,6 +112,7 @@ const OPTIONS = {
   'flood-hashes': { type: 'string' },
   'confirm-threshold': { type: 'string' },
   'log-level': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
   role: { type: 'string' },
   label: { type: 'string' },
   list: { type: 'string' },
@@ -145,6 +148,7 @@ function configOf(v: Values): RegistryConfig {
   set('floodMaxCases', intOption(v['flood-cases'], 'flood-cases', 0, 1e9));
   set('floodMaxHashes', intOption(v['flood-hashes'], 'flood-hashes', 0, 1e9));
   set('confirmThreshold', intOption(v['confirm-threshold'], 'confirm-threshold', 1, 1000));
+  if (v['trust-proxy']) parts.trustProxy = true;
   if (v['log-level']) parts.logger = v['log-level'] === 'silent' ? false : { level: v['log-level'] };
   return resolveConfig(configFromEnv(process.env), parts);
 }

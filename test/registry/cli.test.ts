@@ -79,6 +79,8 @@ describe('veil registry (operators)', () => {
   it('prints the public key the server signs with', async () => {
     const r = await veil('registry', 'public-key', ...data());
     expect(r.out).toBe(registry.publicKey);
+    // Created on first start, readable by its owner only.
+    expect(fs.statSync(path.join(dir, 'data', 'signing-key.json')).mode & 0o777).toBe(0o600);
   });
 
   it('creates, lists and revokes reporter keys; a created key works at once', async () => {

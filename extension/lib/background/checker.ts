@@ -34,6 +34,12 @@ export interface CheckerDeps {
   fetchTimeoutMs: number;
 }
 
+export interface DecisionTimings {
+  decode: number;
+  hash: number;
+  match: number;
+}
+
 export interface CheckResult {
   verdict: Verdict;
   /** The entry matched, for "This is not a leaked photo"; null unless listed. */
@@ -91,12 +97,19 @@ export class ImageChecker {
     return result;
   }
 
-  /** Checks bytes handed over directly (blob: images read by the content script). */
-  async checkBytes(bytes: Uint8Array): Promise<CheckResult> {
+  /**
+   * Checks bytes handed over directly (blob: images read by the content script). `timings`, when
+   * given, receives the milliseconds spent decoding, hashing and matching (the benchmark's view).
+   */
+  async checkBytes(bytes: Uint8Array, timings?: DecisionTimings): Promise<CheckResult> {
     await this.deps.index.ready;
     if (this.deps.index.entryCount === 0) return { verdict: { verdict: 'clear' }, hit: null };
     try {
-      return this.verdictFor(await this.hashBytes(bytes));
+      const hashes = await this.hashBytes(bytes, timings);
+      const t = performance.now();
+      const result = this.verdictFor(hashes);
+      if (timings) timings.match = performance.now() - t;
+      return result;
     } catch (err) {
       return { verdict: { verdict: 'unchecked', reason: isVeilError(err) ? err.code : 'internal' }, hit: null };
     }
@@ -123,12 +136,18 @@ export class ImageChecker {
     return this.hashBytes(bytes);
   }
 
-  private async hashBytes(bytes: Uint8Array): Promise<ImageHashes> {
+  private async hashBytes(bytes: Uint8Array, timings?: DecisionTimings): Promise<ImageHashes> {
     try {
+      const t0 = performance.now();
       let img: RgbaImage | null = await this.deps.decode(bytes);
+      const t1 = performance.now();
       const hashes = this.deps.hash(img);
       // Pixels dropped right after hashing: the only reference goes now.
       img = null;
+      if (timings) {
+        timings.decode = t1 - t0;
+        timings.hash = performance.now() - t1;
+      }
       return hashes;
     } finally {
       if (this.active === 0 && this.inFlight.size <= 1) this.deps.onIdle?.();

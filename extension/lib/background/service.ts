@@ -191,6 +191,15 @@ export function startBackground(deps: BackgroundDeps): void {
     (globalThis as { veilTest?: unknown }).veilTest = {
       menu: (item: 'report' | 'not-leaked', srcUrl: string, tabId: number) => onMenu(item === 'report' ? MENU_REPORT : MENU_NOT_LEAKED, srcUrl, tabId),
       syncNow: () => syncDue(true),
+      /** The benchmark's decision time: decode, hash and match of bytes already in memory. */
+      timeDecision: async (url: string) => {
+        const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+        const timings = { decode: 0, hash: 0, match: 0 };
+        const t0 = performance.now();
+        const result = await checker.checkBytes(bytes, timings);
+        return { ms: performance.now() - t0, ...timings, verdict: result.verdict.verdict };
+      },
+      entryCount: () => lists.entryCount,
     };
   }
 }

@@ -32,14 +32,17 @@ export { MatchBuffer, type IndexMatch } from './match-buffer';
  *     candidates per query, each a random read of its hash: 10.7 ms median. Too slow.
  *   - the same plus 8 bits of the partner half beside each posting (92 B/entry): ~6,100 random
  *     reads, 1.7-2.8 ms median. Too slow.
- *   - the whole partner half (this layout, 107 B/entry before ids and id lookup): ~110 random
- *     reads, 0.31-0.38 ms median, p95 under 0.8 ms; linear scan 110-220 ms in the same runs.
- * The 48 bytes per entry of issue 2 cannot be met by any exact MIH at radius 31: the hash
- * already takes 32 and the id 4, and each extra table must record which entries sit in each
- * bucket (at least log2(N / bucket size) + 1.44 bits per entry, ~17.4 bits for 16-bit keys at
- * 10M), so 12 bytes leave room for four tables of 24-bit keys at most, whose pigeonhole radius
- * (r / 5 = 6 bits per key) is far beyond what can be enumerated. The layout trades memory
- * (~115 B/entry in all) for a query 300x faster than the scan; see bench/index.ts.
+ *   - the whole partner half (this layout): ~110 random reads, 0.31-0.38 ms median in the
+ *     prototype (107 B/entry before ids and id lookup). As built (bench/index.ts, 115.6 B/entry
+ *     in all): 0.39-0.42 ms median at 10M; the plain linear scan 345 ms (840x), a hand-written
+ *     early-exit scan 78 ms (190x), on a machine shared with other jobs.
+ * The 48 bytes per entry of issue 2 cannot be met by an exact multi-index at radius 31. The
+ * hash and id take 36; every table beyond the one given by the storage order must say which
+ * entries sit in each of its buckets, at least log2(N / bucket size) + 1.44 bits per entry
+ * (the Elias-Fano bound): ~17.4 bits for 16-bit keys and ~24.7 bits for keys longer than
+ * log2(N), at 10M entries. 12 bytes hold three such tables: four substrings of 64 bits, each
+ * searched at radius 7 (C(64, 7) = 6e8 keys to probe), no faster than the scan. So memory is
+ * spent for speed here, and bench/index.ts prints the bytes per entry beside the speed.
  *
  * ## Adds, removes, memory
  * Adds go to a write buffer of 64 KiB pages (2048 entries each), scanned linearly by queries.

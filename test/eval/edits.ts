@@ -4,6 +4,7 @@
  * disk. Deterministic: the same photo, edit and seed give the same bytes.
  */
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 
 export type EditCategory = 'identity' | 'mild' | 'crop' | 'frame' | 'composite';
 
@@ -38,7 +39,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const jpeg = (s: sharp.Sharp, quality = 85) => s.jpeg({ quality }).toBuffer();
+const jpeg = (s: Sharp, quality = 85) => s.jpeg({ quality }).toBuffer();
 const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function centreCrop(fraction: number): Edit['apply'] {

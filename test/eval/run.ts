@@ -179,6 +179,9 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
   const hardPdq: number[] = [];
   const hardBlock: number[] = [];
   const posByEdit = new Map<string, { pdq: number[]; block: number[] }>();
+  // (PDQ, blockhash) distance pairs for the rule analysis; PDQ 256 where either side is unusable.
+  const jointPos: Array<[number, number]> = [];
+  const jointNeg: Array<[number, number]> = [];
   for (const o of outcomes) {
     if (!o.hashes) continue;
     const q = o.hashes;
@@ -188,6 +191,7 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
     posByEdit.set(o.edit.name, pos);
     if (usableQuery) pos.pdq.push(pdqMinDistance(q, own));
     pos.block.push(hammingDistance(q.blockhash, own.blockhash));
+    if (o.edit.category === 'mild') jointPos.push([usableQuery ? pdqMinDistance(q, own) : 256, hammingDistance(q.blockhash, own.blockhash)]);
     if (o.edit.category === 'composite') continue; // a collage legitimately contains other photos
     for (const other of photos) {
       if (other === o.photo) continue;
@@ -199,6 +203,8 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
       }
       const b = hammingDistance(q.blockhash, other.hashes.blockhash);
       negBlock.push(b);
+      const otherUsable = checkHashUsable('pdq', other.hashes.pdq, other.hashes.quality).usable;
+      jointNeg.push([usableQuery && otherUsable ? pdqMinDistance(q, other.hashes) : 256, b]);
       if (hard) hardBlock.push(b);
     }
   }
@@ -227,7 +233,34 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
       `| ${edit.name} | ${percentile(pos.pdq, 50)} | ${percentile(pos.pdq, 95)} | ${pos.pdq.at(-1) ?? '-'} | ${percentile(pos.block, 50)} | ${percentile(pos.block, 95)} | ${pos.block.at(-1) ?? '-'} |`,
     );
   }
+  lines.push('');
+  printRuleAnalysis(lines, jointPos, jointNeg);
   console.log(lines.join('\n'));
+}
+
+/**
+ * Candidate match rules, scored on the pooled mild edits (recall) and on every unrelated pair
+ * (how many pairs the rule would call a match, and the closest unrelated pair's margin).
+ */
+function printRuleAnalysis(lines: string[], pos: Array<[number, number]>, neg: Array<[number, number]>): void {
+  interface Rule { name: string; test: (pdq: number, bh: number) => boolean }
+  const rules: Rule[] = [{ name: 'PDQ <= 31 alone', test: (p) => p <= 31 }];
+  for (const b of [12, 16, 20, 24]) rules.push({ name: `PDQ <= 31 or blockhash <= ${b}`, test: (p, h) => p <= 31 || h <= b });
+  for (const b of [16, 20, 24, 28, 32]) {
+    for (const c of [48, 56, 64]) rules.push({ name: `PDQ <= 31 or (blockhash <= ${b} and PDQ <= ${c})`, test: (p, h) => p <= 31 || (h <= b && p <= c) });
+  }
+  lines.push('## Candidate match rules (mild edits pooled; unrelated pairs as above)');
+  lines.push('');
+  lines.push('| rule | recall on mild edits | unrelated pairs matched |');
+  lines.push('| --- | --- | --- |');
+  for (const r of rules) {
+    const found = pos.filter(([p, h]) => r.test(p, h)).length;
+    const falses = neg.filter(([p, h]) => r.test(p, h)).length;
+    lines.push(`| ${r.name} | ${((100 * found) / pos.length).toFixed(2)}% (${found}/${pos.length}) | ${falses} of ${neg.length} |`);
+  }
+  const closest = (f: (p: number, h: number) => number) => Math.min(...neg.map(([p, h]) => f(p, h)));
+  lines.push('');
+  lines.push(`Closest unrelated pair by PDQ: ${closest((p) => p)}; by blockhash: ${closest((_p, h) => h)}; by blockhash among pairs with PDQ <= 64: ${closest((p, h) => (p <= 64 ? h : 256))}.`);
 }
 
 await main();

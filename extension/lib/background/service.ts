@@ -13,6 +13,7 @@ import {
   type AllowedEntry,
 } from '../settings';
 import { ImageChecker, type CheckerDeps } from './checker';
+import { dataUrlToBytes } from './dataUrl';
 import { ListService, type ListServiceDeps } from './lists';
 
 /**
@@ -202,27 +203,4 @@ export function startBackground(deps: BackgroundDeps): void {
       entryCount: () => lists.entryCount,
     };
   }
-}
-
-/** A data: URL's bytes (base64 or percent-encoded). */
-export function dataUrlToBytes(dataUrl: string): Uint8Array {
-  const comma = dataUrl.indexOf(',');
-  if (comma < 0) return new Uint8Array(0);
-  const meta = dataUrl.slice(5, comma);
-  const body = dataUrl.slice(comma + 1);
-  if (/;base64$/i.test(meta)) {
-    const bin = atob(body);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  // Percent-encoded: each %XX is one byte, every other character stands for itself.
-  const out: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] === '%' && /^[0-9a-f]{2}$/i.test(body.slice(i + 1, i + 3))) {
-      out.push(parseInt(body.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else out.push(body.charCodeAt(i) & 0xff);
-  }
-  return Uint8Array.from(out);
 }

@@ -9,6 +9,8 @@ export interface TestSite {
   origin: string;
   /** Requests seen, as paths with query. */
   hits: string[];
+  /** Most requests in flight at one time so far. */
+  readonly maxInFlight: number;
   page(path: string, html: string): void;
   file(path: string, body: Uint8Array, type: string, delayMs?: number): void;
   close(): Promise<void>;
@@ -17,9 +19,13 @@ export interface TestSite {
 export async function startTestSite(): Promise<TestSite> {
   const routes = new Map<string, { body: Uint8Array | string; type: string; delayMs: number }>();
   const hits: string[] = [];
+  const flight = { now: 0, max: 0 };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     hits.push(url.pathname + url.search);
+    flight.now++;
+    flight.max = Math.max(flight.max, flight.now);
+    res.on('close', () => flight.now--);
     const route = routes.get(url.pathname);
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -39,6 +45,9 @@ export async function startTestSite(): Promise<TestSite> {
   return {
     origin: `http://127.0.0.1:${port}`,
     hits,
+    get maxInFlight() {
+      return flight.max;
+    },
     page: (path, html) => routes.set(path, { body: html, type: 'text/html; charset=utf-8', delayMs: 0 }),
     file: (path, body, type, delayMs = 0) => routes.set(path, { body, type, delayMs }),
     close: async () => {

@@ -8,6 +8,7 @@ import { computeHashesFromRgba } from '../../shared/hash/compute';
 import { hexToBytes } from '../../shared/hex';
 import { hammingDistance } from '../../shared/match/hamming';
 import { imageHashesToJson, type HashJson } from '../../shared/registry/wire';
+import { zh_CN } from '../../extension/lib/i18n/zh_CN';
 import { hasChromium } from '../support/chromium';
 import { itIfAvailable } from '../support/env';
 import { buildExtension, launchWithExtension, type BuiltExtension, type ExtensionBrowser } from './support/extension';
@@ -249,17 +250,16 @@ describe('the extension in headless Chromium', () => {
     await Promise.all([options.close(), page.close()]);
   });
 
-  it('refuses a tampered list and says so in the popup', async () => {
+  it('refuses a tampered list and says so in the popup (here in Simplified Chinese, dark theme)', async () => {
     registry.tamper = true;
-    const fresh = await launchWithExtension(built.dir);
+    const fresh = await launchWithExtension(built.dir, { locale: 'zh-CN', colorScheme: 'dark' });
     try {
       const status = await waitForListStatus(fresh, (s) => s.some((l) => l.list === 'reported' && l.error !== null));
       expect(status.find((l) => l.list === 'reported')).toMatchObject({ error: 'list/bad-signature', entries: 0, sequence: 0 });
       const popup = await fresh.context.newPage();
       await popup.goto(fresh.pageUrl('popup.html'));
-      await expect.poll(() => popup.locator('[data-list=reported] [data-testid=list-error]').textContent()).toBe(
-        'Refused: the list signature does not verify against the pinned key.',
-      );
+      await expect.poll(() => popup.locator('[data-list=reported] [data-testid=list-error]').textContent()).toBe(zh_CN['error.list/bad-signature']);
+      expect(await popup.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(23, 23, 27)');
       // Nothing from the refused file is used: the listed photo is not blurred.
       const page = await fresh.context.newPage();
       await page.goto(`${site.origin}/single`);

@@ -77,7 +77,6 @@ export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise
     // that names the field.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  if (!givenStore) app.addHook('onClose', async () => store.close());
 
   const metrics = new Metrics();
   app.decorate('config', config);
@@ -94,7 +93,11 @@ export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise
   );
   const matchIndex = wantMatch ? new MatchIndex(store, config.matchRefreshMs) : null;
   app.decorate('matchIndex', matchIndex);
-  if (matchIndex) app.addHook('onClose', async () => matchIndex.close());
+  // One hook, in order: the index stops reading before the store it reads from closes.
+  app.addHook('onClose', async () => {
+    if (matchIndex) await matchIndex.close();
+    if (!givenStore) await store.close();
+  });
 
   app.addSchema(ErrorSchema);
   installErrorHandlers(app, config.bodyLimit);
@@ -149,6 +152,7 @@ export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise
   await app.register(listRoutes);
   await app.register(matchRoutes);
 
-  if (matchIndex) await matchIndex.start();
+  // Loading a large list takes a while: serve at once, /v1/match waits for the index.
+  matchIndex?.start();
   return app;
 }

@@ -25,6 +25,7 @@ export class MatchIndex {
   private lastRefresh = 0;
   private refreshing: Promise<void> | null = null;
   private closed = false;
+  private ready: Promise<void> | null = null;
 
   constructor(
     private readonly store: RegistryStore,
@@ -38,8 +39,20 @@ export class MatchIndex {
     return this.matcher.size;
   }
 
-  async start(): Promise<void> {
+  /** Starts loading both lists; match() waits for it. A failed load is retried by the next match. */
+  start(): Promise<void> {
+    this.ready ??= this.load().catch((err: unknown) => {
+      this.ready = null;
+      throw err;
+    });
+    // Nobody may be waiting yet: keep a failure from being an unhandled rejection.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  private async load(): Promise<void> {
     for (const list of LIST_NAMES) {
+      if (this.closed) return;
       const { toSeq } = await this.store.readList(list, null, (rows) => this.apply(list, rows));
       this.seqs.set(list, toSeq);
     }
@@ -53,12 +66,16 @@ export class MatchIndex {
     this.dirty = true;
   }
 
-  close(): void {
+  /** Stops; resolves once no read of the store is in flight. */
+  async close(): Promise<void> {
     this.closed = true;
+    await this.ready?.catch(() => undefined);
+    await this.refreshing?.catch(() => undefined);
   }
 
   /** The best match of one image in each list asked for (fresh as of this call). */
   async match(hashes: ImageHashes, lists: readonly ListName[]): Promise<MatchResult[]> {
+    await this.start();
     await this.refreshIfStale();
     const out: MatchResult[] = [];
     for (const list of lists) {

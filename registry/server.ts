@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { bytesToHex } from '../shared/hex';
+import { LIST_NAMES } from '../shared/match/types';
 import { buildRegistryApp } from './app';
 import type { BuildRegistryOptions } from './app';
 import { configFromEnv, resolveConfig } from './config';
@@ -24,6 +25,9 @@ export async function startRegistry(options: BuildRegistryOptions = {}, env: Nod
   app.server.keepAliveTimeout = 10_000;
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
+  // Build the snapshots now rather than on the first client's request (a 1M-entry list takes
+  // seconds); a failure here is only logged, the next request tries again.
+  for (const list of LIST_NAMES) app.lists.snapshot(list).catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'snapshot warm-up failed'));
   return { app, url, publicKey: bytesToHex(app.keys.current.publicKey), close: () => app.close() };
 }
 

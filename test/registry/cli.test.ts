@@ -33,7 +33,7 @@ beforeAll(async () => {
     const jpeg = await rawSharp(photoLike(320, 240, 100 + i)).jpeg({ quality: 90 }).toBuffer();
     fs.writeFileSync(path.join(photosDir, `photo${i}.jpg`), jpeg);
   }
-  registry = await startRegistry({ dataDir: path.join(dir, 'data'), port: 0, logger: false, rateLimit: 0 }, {});
+  registry = await startRegistry({ dataDir: path.join(dir, 'data'), port: 0, logger: false, rateLimit: 0, snapshotMaxAgeMs: 0 }, {});
 });
 
 afterAll(async () => {

@@ -258,7 +258,7 @@ function printRuleAnalysis(lines: string[], pos: Array<[number, number]>, neg: A
     const falses = neg.filter(([p, h]) => r.test(p, h)).length;
     lines.push(`| ${r.name} | ${((100 * found) / pos.length).toFixed(2)}% (${found}/${pos.length}) | ${falses} of ${neg.length} |`);
   }
-  const closest = (f: (p: number, h: number) => number) => Math.min(...neg.map(([p, h]) => f(p, h)));
+  const closest = (f: (p: number, h: number) => number) => neg.reduce((m, [p, h]) => Math.min(m, f(p, h)), 256);
   lines.push('');
   lines.push(`Closest unrelated pair by PDQ: ${closest((p) => p)}; by blockhash: ${closest((_p, h) => h)}; by blockhash among pairs with PDQ <= 64: ${closest((p, h) => (p <= 64 ? h : 256))}.`);
 }

@@ -1,4 +1,4 @@
-import { computeHashesFromRgba, createHashScratch, type HashScratch } from '../shared/hash/compute';
+import { computeHashesFromRgba, createHashScratch, type HashOptions, type HashScratch } from '../shared/hash/compute';
 import type { ImageHashes } from '../shared/hash/types';
 import type { DecodeLimits, ImageFormat } from '../shared/image/sniff';
 import { decodeImage } from './decode';
@@ -15,7 +15,7 @@ export interface FileHashes extends ImageHashes {
   frames: number;
 }
 
-export interface HashImageOptions {
+export interface HashImageOptions extends HashOptions {
   limits?: Partial<DecodeLimits>;
   /** Reused buffers; by default one scratch per process, created on first use. */
   scratch?: HashScratch;
@@ -32,7 +32,7 @@ export async function hashImage(input: Uint8Array | string, opts: HashImageOptio
   const img = await decodeImage(input, opts.limits);
   const scratch = opts.scratch ?? (processScratch ??= createHashScratch());
   try {
-    const hashes = computeHashesFromRgba(img, scratch);
+    const hashes = computeHashesFromRgba(img, scratch, { flips: opts.flips });
     return { ...hashes, format: img.format, frames: img.frames };
   } finally {
     img.data.fill(0);

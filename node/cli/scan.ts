@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { hashImage } from '../hashFile';
 import { Matcher } from '../../shared/match/matcher';
 import { DEFAULT_MATCH_POLICY } from '../../shared/match/policy';
+import { photoEntries, photoOfEntry } from '../../shared/match/register';
 import type { CliIo } from './io';
 import { expandImagePaths } from './files';
 import { createProgress } from './progress';
@@ -22,7 +23,8 @@ Options:
   -h, --help      show this help
 
 Matching uses Veil's default policy (PDQ within ${DEFAULT_MATCH_POLICY.pdq.threshold} bits with its rotations and flips, blockhash
-within ${DEFAULT_MATCH_POLICY.blockhash.threshold} bits; hashes of low quality are not matched).
+within ${DEFAULT_MATCH_POLICY.blockhash.threshold} bits when the same photo's PDQ is within ${DEFAULT_MATCH_POLICY.blockhash.corroboratingPdqThreshold};
+hashes of low quality are not matched).
 Exit code: 0 if every query was read, 1 if any failed, 2 on a usage error.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -57,22 +59,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const indexing = createProgress(io, originals.length, 'indexing');
   for (const original of originals) {
     try {
-      const h = await hashImage(original.path);
-      const id = names.length;
+      const h = await hashImage(original.path, { flips: true });
+      const photo = names.length;
       names.push(basename(original.path));
-      // Unusable hashes (flat image, low quality) are refused by the matcher; the other kind may still serve.
+      // Unusable hashes (flat image, low quality) are refused by the matcher; others may still serve.
+      const entries = photoEntries(photo, h, 'confirmed');
       const refused: string[] = [];
-      for (const entry of [
-        { id, kind: 'pdq' as const, hash: h.pdq, quality: h.quality, list: 'confirmed' as const },
-        { id, kind: 'blockhash' as const, hash: h.blockhash, list: 'confirmed' as const },
-      ]) {
+      for (const entry of entries) {
         try {
           matcher.add(entry);
         } catch (err) {
           refused.push(`${entry.kind}: ${describeError(err)}`);
         }
       }
-      if (refused.length === 2) io.err(`${original.path}: not indexed (${refused.join('; ')})`);
+      if (refused.length === entries.length) io.err(`${original.path}: not indexed (${[...new Set(refused)].join('; ')})`);
     } catch (err) {
       io.err(`${original.path}: skipped: ${describeError(err)}`);
     }
@@ -89,7 +89,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (query.error) throw new Error(query.error);
       const h = await hashImage(query.path);
       const result = matcher.match(h);
-      const match = result ? { file: names[result.entry.id], kind: result.kind, distance: result.distance } : null;
+      const match = result ? { file: names[photoOfEntry(result.entry.id)], kind: result.kind, distance: result.distance } : null;
       if (match) matched++;
       if (values.json) io.out(JSON.stringify({ file: query.path, match }));
       else io.out(match ? `${query.path}\tmatches ${match.file} (${match.kind}, distance ${match.distance})` : `${query.path}\tno match`);

@@ -1,7 +1,7 @@
 import type { LumaImage, RgbaImage } from '../image/types';
 import { lumaFromRgba } from '../image/canonical';
 import type { ImageHashes } from './types';
-import { createPdqScratch, pdqDihedralFromLuma, type PdqScratch } from './pdq';
+import { createPdqScratch, pdqDihedralFromLuma, pdqFromLuma, type PdqScratch } from './pdq';
 import { blockhashFromLuma, createBlockhashScratch, type BlockhashScratch } from './blockhash';
 
 /**
@@ -16,10 +16,17 @@ export interface HashScratch {
   blockhash: BlockhashScratch;
   /** Canonical luma of the last RGBA image (computeHashesFromRgba); grown on demand. */
   luma: Float32Array;
+  /** A flipped copy of the luma (registration hashes only); grown on demand. */
+  flipped: Float32Array;
+}
+
+export interface HashOptions {
+  /** Also hash the mirrored images (ImageHashes.pdqFlips): for registering a photo, not for queries. */
+  flips?: boolean;
 }
 
 export function createHashScratch(): HashScratch {
-  return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0) };
+  return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0), flipped: new Float32Array(0) };
 }
 
 /**
@@ -27,9 +34,9 @@ export function createHashScratch(): HashScratch {
  * width and height are the luma image's, which are the decoded image's unless lumaFromRgba
  * reduced a very large image; use computeHashesFromRgba to report the decoded size.
  */
-export function computeImageHashes(img: LumaImage, scratch: HashScratch = createHashScratch()): ImageHashes {
+export function computeImageHashes(img: LumaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
   const { hashes, quality } = pdqDihedralFromLuma(img, scratch.pdq);
-  return {
+  const result: ImageHashes = {
     pdq: hashes[0],
     quality,
     pdqDihedral: hashes,
@@ -37,6 +44,27 @@ export function computeImageHashes(img: LumaImage, scratch: HashScratch = create
     width: img.width,
     height: img.height,
   };
+  if (opts.flips) result.pdqFlips = pdqOfFlips(img, scratch);
+  return result;
+}
+
+/** PDQ of the luma mirrored left-right, upside down, and both (FLIP_NAMES order). */
+export function pdqOfFlips(img: LumaImage, scratch: HashScratch = createHashScratch()): Uint8Array[] {
+  const { width, height, luma } = img;
+  if (scratch.flipped.length < luma.length) scratch.flipped = new Float32Array(luma.length);
+  const out = scratch.flipped;
+  const flipped: LumaImage = { width, height, luma: out.subarray(0, luma.length) };
+  const hashes: Uint8Array[] = [];
+  for (const [flipX, flipY] of [[true, false], [false, true], [true, true]]) {
+    for (let y = 0; y < height; y++) {
+      const src = (flipY ? height - 1 - y : y) * width;
+      const dst = y * width;
+      if (flipX) for (let x = 0; x < width; x++) out[dst + x] = luma[src + width - 1 - x];
+      else out.set(luma.subarray(src, src + width), dst);
+    }
+    hashes.push(pdqFromLuma(flipped, scratch.pdq).hash);
+  }
+  return hashes;
 }
 
 /**
@@ -45,10 +73,10 @@ export function computeImageHashes(img: LumaImage, scratch: HashScratch = create
  * height are the decoded image's. The luma lives in the scratch and is overwritten by the next
  * call; nothing of the image is kept.
  */
-export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch()): ImageHashes {
+export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
   const luma = lumaFromRgba(img, scratch.luma);
   if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
-  const hashes = computeImageHashes(luma, scratch);
+  const hashes = computeImageHashes(luma, scratch, opts);
   return { ...hashes, width: img.width, height: img.height };
 }
 
@@ -59,6 +87,7 @@ export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = cre
  */
 export function wipeHashScratch(scratch: HashScratch): void {
   scratch.luma.fill(0);
+  scratch.flipped.fill(0);
   const { jarosz } = scratch.pdq;
   jarosz.full.fill(0);
   jarosz.colSums.fill(0);

@@ -17,6 +17,8 @@ export const HASH_BITS = 256;
 export const DIHEDRAL_NAMES = ['original', 'rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flip_plus1', 'flip_minus1'] as const;
 export type DihedralName = (typeof DIHEDRAL_NAMES)[number];
 
+export const FLIP_NAMES = ['mirror', 'upside-down', 'both'] as const;
+
 /** Everything hashed from one image. */
 export interface ImageHashes {
   /** PDQ of the image as it is. */
@@ -26,6 +28,14 @@ export interface ImageHashes {
   /** The eight dihedral PDQs in DIHEDRAL_NAMES order (index 0 equals `pdq`). */
   pdqDihedral: Uint8Array[];
   blockhash: Uint8Array;
+  /**
+   * Registration only (computeImageHashes with `flips`): the PDQ of the image actually mirrored
+   * left-right, upside down, and both (FLIP_NAMES order). PDQ's filter is not mirror-symmetric,
+   * so a mirrored copy's own PDQ can sit 10 to 40 bits from the variant derived from the DCT;
+   * listing these makes every rotation and flip of the photo land within a few bits of a listed
+   * hash through the query's DCT variants (docs/evaluation.md).
+   */
+  pdqFlips?: Uint8Array[];
   /** Dimensions of the decoded, orientation-corrected image. */
   width: number;
   height: number;

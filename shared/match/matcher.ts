@@ -1,7 +1,7 @@
 import { VeilError } from '../errors';
 import { checkHashUsable } from '../hash/gates';
 import { HASH_BYTES, HASH_KINDS, type HashKind, type ImageHashes } from '../hash/types';
-import { hashToWords } from './hamming';
+import { hammingDistance, hashToWords } from './hamming';
 import { HashIndex, MatchBuffer } from './mih';
 import { DEFAULT_MATCH_POLICY, LIST_STRENGTH, MAX_THRESHOLD, type MatchPolicy, validatePolicy } from './policy';
 import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './types';
@@ -21,6 +21,9 @@ import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './
  *   free       Uint32Array  stack of released slots, reused before new ones
  * The arrays double when full (a few bytes per entry: a copy now and then costs less than pages).
  * An entry is (kind, list, id): the same id may be listed under both kinds and in both lists.
+ * A photo's PDQ and blockhash share one id: a blockhash hit only counts when that photo's PDQ is
+ * also near the query (policy.blockhash.corroboratingPdqThreshold), so a blockhash with no PDQ
+ * beside it never matches.
  *
  * Which match wins (`match`), in order:
  *   1. the stronger list (confirmed over reported): any confirmed match decides the action;
@@ -88,6 +91,8 @@ export class Matcher {
   /** $words: a query variant as 8 words. $hits: one index query's answer. */
   private readonly words = new Uint32Array(8);
   private readonly hits = new MatchBuffer();
+  /** $corroboration: the stored PDQ of a blockhash hit's photo. */
+  private readonly corroboration = new Uint8Array(HASH_BYTES);
   /** $best: the winning candidate of the match in progress (slot -1: none). */
   private bestSlot = -1;
   private bestDistance = 0;
@@ -202,6 +207,7 @@ export class Matcher {
         for (let i = 0; i < this.hits.length; i++) {
           const slot = this.hits.ids[i];
           if (!policy.lists.includes(LIST_NAMES[this.lists[slot]])) continue;
+          if (kind === 'blockhash' && !this.corroborated(slot, hashes, policy)) continue;
           this.consider(slot, this.hits.distances[i], kc, v, threshold);
         }
       }
@@ -223,6 +229,7 @@ export class Matcher {
         for (let i = 0; i < this.hits.length; i++) {
           const slot = this.hits.ids[i];
           if (!policy.lists.includes(LIST_NAMES[this.lists[slot]])) continue;
+          if (kind === 'blockhash' && !this.corroborated(slot, hashes, policy)) continue;
           const d = this.hits.distances[i];
           const prev = found.get(slot);
           if (prev === undefined || d < prev.distance) found.set(slot, { distance: d, variant: v, threshold });
@@ -280,6 +287,29 @@ export class Matcher {
       return explanation;
     });
     return { result: all[0] ?? null, kinds };
+  }
+
+  /**
+   * Whether a blockhash hit is backed by the same photo's PDQ: the PDQ entry with the same id and
+   * list lies within policy.blockhash.corroboratingPdqThreshold of some counted query variant.
+   * Runs only for blockhash hits, which unrelated photos rarely produce, so it costs nothing on
+   * the common path.
+   */
+  private corroborated(slot: number, hashes: ImageHashes, policy: MatchPolicy): boolean {
+    const limit = policy.blockhash.corroboratingPdqThreshold;
+    if (limit === null) return true;
+    const pdqCode = HASH_KINDS.indexOf('pdq');
+    const pdqSlot = this.find(pdqCode, this.lists[slot], this.entryIds[slot]);
+    // The query's PDQ must pass the gates (quality, degenerate) even where PDQ matching is off.
+    const query = hashes.pdq;
+    if (pdqSlot < 0 || !(query instanceof Uint8Array) || query.length !== HASH_BYTES) return false;
+    if (!checkHashUsable('pdq', query, hashes.quality).usable) return false;
+    if (!this.indexes[pdqCode].copyHash(pdqSlot, this.corroboration)) return false;
+    const variants = variantCount('pdq', hashes, policy);
+    for (let v = 0; v < variants; v++) {
+      if (hammingDistance(variantHash('pdq', hashes, v), this.corroboration) <= limit) return true;
+    }
+    return false;
   }
 
   private checkPolicy(policy: MatchPolicy): void {

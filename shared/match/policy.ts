@@ -26,6 +26,14 @@ export interface PdqPolicy {
 export interface BlockhashPolicy {
   enabled: boolean;
   threshold: number;
+  /**
+   * A blockhash hit counts only when the same photo's PDQ (the PDQ entry with the same id and
+   * list) is also within this distance of the query's PDQ. blockhash alone is too coarse to
+   * trust at list scale (see DEFAULT_MATCH_POLICY); it rescues copies PDQ barely misses.
+   * null lets blockhash match alone: only for tests of the index and for callers that measured
+   * their own false-match rate.
+   */
+  corroboratingPdqThreshold: number | null;
 }
 
 export interface MatchPolicy {
@@ -50,10 +58,13 @@ export const DEFAULT_MATCH_POLICY: Readonly<MatchPolicy> = Object.freeze({
   }),
   blockhash: Object.freeze({
     enabled: true,
-    // PROVISIONAL: a placeholder, not a measurement. To be replaced by the threshold measured on
-    // ../shared/corpus (distances of edited copies vs unrelated photos, see docs/evaluation.md),
-    // with that measurement cited here.
-    threshold: 20,
+    // Measured on ../shared/corpus (docs/evaluation.md, npm run eval): unrelated photos came as
+    // close as 30 bits in blockhash (0.01% of pairs within 40), so blockhash on its own would
+    // hide innocent photos once lists hold millions of entries. Corroborated by the same photo's
+    // PDQ within 56 (no unrelated pair came within 64 in PDQ; the closest was 76), blockhash
+    // within 24 still finds the resized and re-lit copies whose PDQ lands at 32 to 56.
+    threshold: 24,
+    corroboratingPdqThreshold: 56,
   }),
   lists: Object.freeze(['reported', 'confirmed'] as const),
 });
@@ -81,6 +92,8 @@ export function validatePolicy(policy: MatchPolicy): void {
     const t = policy[kind].threshold;
     if (!Number.isInteger(t) || t < 0 || t > MAX_THRESHOLD) bad(`${kind}.threshold`, `must be an integer from 0 to ${MAX_THRESHOLD}`);
   }
+  const c = policy.blockhash.corroboratingPdqThreshold;
+  if (c !== null && (!Number.isInteger(c) || c < 0 || c > MAX_THRESHOLD)) bad('blockhash.corroboratingPdqThreshold', `must be an integer from 0 to ${MAX_THRESHOLD}`);
   const q = policy.pdq.minQuality;
   if (typeof q !== 'number' || !(q >= 0 && q <= 100)) bad('pdq.minQuality', 'must be a number from 0 to 100');
   for (const list of policy.lists) if (!LIST_NAMES.includes(list)) bad('lists', `has an unknown list "${String(list)}"`);

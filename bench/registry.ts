@@ -125,6 +125,7 @@ async function populate(store: RegistryStore, n: number): Promise<void> {
       await tx.run(`INSERT INTO list_entries (list, hash_id, kind, hash, quality, seq, present, changed_at) VALUES ${Array(m).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`, entries);
     }
     await tx.run("UPDATE counters SET value = ? WHERE name = 'seq'", [n]);
+    await tx.run("UPDATE counters SET value = ? WHERE name = 'count:1'", [n]);
   });
 }
 

@@ -70,10 +70,7 @@ export class ListService {
   async snapshot(list: ListName): Promise<BuiltList> {
     const cached = this.snapshots.get(list);
     if (cached && Date.now() - cached.builtAt < this.opts.snapshotMaxAgeMs) return cached;
-    if (cached) {
-      const { seq } = await this.store.listInfo(list);
-      if (seq === cached.seq) return cached;
-    }
+    if (cached && (await this.store.listSeq(list)) === cached.seq) return cached;
     let p = this.building.get(list);
     if (!p) {
       p = this.buildSnapshot(list, cached).finally(() => this.building.delete(list));
@@ -116,13 +113,13 @@ export class ListService {
    * snapshot is smaller and is served instead; clients accept either.
    */
   async delta(list: ListName, since: number): Promise<BuiltList> {
-    const info = await this.store.listInfo(list);
+    const seq = await this.store.listSeq(list);
     // Ahead of the registry (a restored database, another registry): only a snapshot is honest.
-    if (since > info.seq) return this.snapshot(list);
-    const key = `${list}:${since}:${info.seq}`;
-    const hit = this.deltas.get(key);
+    if (since > seq) return this.snapshot(list);
+    const hit = this.deltas.get(`${list}:${since}:${seq}`);
     if (hit) return hit;
-    if ((await this.store.countChangesSince(list, since)) > info.count) return this.snapshot(list);
+    // Counting changes walks the (list, seq) index from `since`: cheap for the usual small delta.
+    if ((await this.store.countChangesSince(list, since)) > (await this.store.listInfo(list)).count) return this.snapshot(list);
     const t0 = performance.now();
     const w = new ListRecordsWriter();
     const { toSeq, changedAt } = await this.store.readList(list, since, (rows) => {

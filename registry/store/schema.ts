@@ -10,14 +10,16 @@
  * - reports: each reporter key's latest verdict on a hash.
  * - list_entries: the published lists. One row per (list, hash) ever listed; a removal keeps the
  *   row (present = 0) with a new sequence number so that deltas can announce it.
- * - counters: the one sequence counter; every list change takes the next number.
+ * - counters: the one sequence counter ('seq'; every list change takes the next number) and
+ *   each list's entry count ('count:<list id>', kept by the same transactions, so that list
+ *   info never counts a million rows).
  */
 export const SCHEMA_VERSION = 1;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value {INT} NOT NULL);
-INSERT INTO counters (name, value) VALUES ('seq', 0) ON CONFLICT (name) DO NOTHING;
+INSERT INTO counters (name, value) VALUES ('seq', 0), ('count:1', 0), ('count:2', 0) ON CONFLICT (name) DO NOTHING;
 CREATE TABLE IF NOT EXISTS cases (
   id TEXT PRIMARY KEY,
   secret_hash TEXT NOT NULL,

@@ -287,8 +287,14 @@ export class RegistryStore {
   async listInfo(list: ListName): Promise<{ seq: number; count: number }> {
     const l = LIST_DB_IDS[list];
     const [a] = await this.db.all('SELECT coalesce(max(seq), 0) AS seq FROM list_entries WHERE list = ?', [l]);
-    const [b] = await this.db.all('SELECT count(*) AS n FROM list_entries WHERE list = ? AND present = 1', [l]);
-    return { seq: num(a.seq), count: num(b.n) };
+    const [b] = await this.db.all('SELECT value FROM counters WHERE name = ?', [`count:${l}`]);
+    return { seq: num(a.seq), count: b ? num(b.value) : 0 };
+  }
+
+  /** The list's sequence number alone (an index lookup). */
+  async listSeq(list: ListName): Promise<number> {
+    const [a] = await this.db.all('SELECT coalesce(max(seq), 0) AS seq FROM list_entries WHERE list = ?', [LIST_DB_IDS[list]]);
+    return num(a.seq);
   }
 
   /**
@@ -323,6 +329,9 @@ export class RegistryStore {
         const tail = out[out.length - 1];
         after = [tail.kind, tail.hash];
         if (rows.length < pageSize) break;
+        // SQLite answers synchronously: without a real yield a million-row read would hold
+        // the event loop (and every request) until it is done.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       return { toSeq, changedAt, rows: total };
     });
@@ -379,6 +388,7 @@ export class RegistryStore {
       current.set(`${num(r.list)}:${num(r.hash_id)}`, { present: num(r.present) === 1, quality: r.quality === null ? null : num(r.quality) });
     }
     const changes: unknown[][] = [];
+    const countDelta = new Map<number, number>();
     for (const id of ids) {
       const h = info.get(id);
       if (!h) continue;
@@ -392,6 +402,8 @@ export class RegistryStore {
         const cur = current.get(`${list}:${id}`);
         const changed = want ? !cur || !cur.present || cur.quality !== h.quality : cur !== undefined && cur.present;
         if (changed) changes.push([list, id, h.kind, h.hash, h.quality, 0, want ? 1 : 0, now]);
+        const was = cur !== undefined && cur.present;
+        if (was !== want) countDelta.set(list, (countDelta.get(list) ?? 0) + (want ? 1 : -1));
       }
     }
     if (!changes.length) return;
@@ -403,6 +415,7 @@ export class RegistryStore {
        ON CONFLICT (list, hash_id) DO UPDATE SET quality = excluded.quality, seq = excluded.seq, present = excluded.present, changed_at = excluded.changed_at`,
       changes.flat(),
     );
+    for (const [list, d] of countDelta) if (d !== 0) await tx.run('UPDATE counters SET value = value + ? WHERE name = ?', [d, `count:${list}`]);
   }
 }
 

@@ -122,6 +122,12 @@ describe('list distribution', () => {
   it('reports list sizes and the signing key', async () => {
     const info = (await app.inject({ method: 'GET', url: '/v1/lists' })).json();
     expect(info.lists.map((l: { list: string }) => l.list)).toEqual(['reported', 'confirmed']);
+    // The kept counts agree with the rows after every submission, withdrawal and report above.
+    for (const l of info.lists as { list: 'reported' | 'confirmed'; count: number; seq: number }[]) {
+      let rows = 0;
+      const { toSeq } = await app.store.readList(l.list, null, (r) => (rows += r.length));
+      expect(l).toMatchObject({ count: rows, seq: toSeq });
+    }
     const keys = (await app.inject({ method: 'GET', url: '/v1/keys' })).json();
     expect(keys).toEqual({ publicKey: hex(app.keys.current.publicKey), keyId: hex(app.keys.current.publicKey).slice(0, 16), announcements: [] });
   });

@@ -49,7 +49,9 @@ export class ListService {
   private statusBySub: Record<string, ListStatus> = {};
   private allowed = new Set<string>();
   private epochValue = 0;
-  private readyPromise: Promise<void> = Promise.resolve();
+  /** Pending until the first start() has loaded the stored copies: no check may run before. */
+  private markFirstReady: () => void = () => undefined;
+  private readyPromise: Promise<void> = new Promise<void>((resolve) => (this.markFirstReady = resolve));
 
   constructor(private readonly deps: ListServiceDeps) {}
 
@@ -71,8 +73,10 @@ export class ListService {
   start(subs: Subscription[], status: Record<string, ListStatus>, allowed: AllowedEntry[]): Promise<void> {
     this.statusBySub = { ...status };
     this.allowed = new Set(allowed.map((a) => allowKey(a.subscription, a.list, a.kind, a.hash)));
-    this.readyPromise = this.load(subs);
-    return this.readyPromise;
+    const loading = this.load(subs);
+    this.readyPromise = loading;
+    void loading.then(this.markFirstReady);
+    return loading;
   }
 
   private async load(subs: Subscription[]): Promise<void> {

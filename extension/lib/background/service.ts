@@ -52,7 +52,11 @@ export function startBackground(deps: BackgroundDeps): void {
 
   // Start: rebuild the index from the stored copies, then update whatever is due.
   void restartLists().then(() => syncDue());
-  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: ALARM_PERIOD_MINUTES, delayInMinutes: ALARM_PERIOD_MINUTES });
+  // The worker starts many times a day; re-creating the alarm each time would push it back
+  // every time, so it is created only when missing.
+  void browser.alarms.get(SYNC_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(SYNC_ALARM, { periodInMinutes: ALARM_PERIOD_MINUTES, delayInMinutes: ALARM_PERIOD_MINUTES });
+  });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === SYNC_ALARM) void syncDue();
   });

@@ -47,6 +47,7 @@ interface SourceRecord {
 /** Attributes whose change can change what an element shows. */
 const WATCHED_ATTRS = ['src', 'srcset', 'sizes', 'poster', 'href', 'xlink:href', 'style', 'class'];
 const COUNT_DEBOUNCE_MS = 250;
+const FAILSAFE_TICK_MS = 500;
 
 export class PageGuard {
   private readonly doc: Document;
@@ -226,11 +227,18 @@ export class PageGuard {
     this.setState(el, kind, { key, state: 'pending' });
     const { host } = this.opts;
     let settled = false;
-    host.setTimeout(() => {
+    const since = performance.now();
+    // The failsafe re-reads its setting each time it wakes (settings load after the first images
+    // are found), and wakes at least every FAILSAFE_TICK_MS so a shorter setting applies promptly.
+    const failsafe = () => {
       if (settled || this.stopped) return;
       const rec = this.recordFor(el, kind);
-      if (rec?.key === key && rec.state === 'pending') this.setState(el, kind, { key, state: 'shown' });
-    }, this.opts.failsafeMs());
+      if (rec?.key !== key || rec.state !== 'pending') return;
+      const left = this.opts.failsafeMs() - (performance.now() - since);
+      if (left <= 0) this.setState(el, kind, { key, state: 'shown' });
+      else host.setTimeout(failsafe, Math.min(left, FAILSAFE_TICK_MS));
+    };
+    host.setTimeout(failsafe, Math.min(this.opts.failsafeMs(), FAILSAFE_TICK_MS));
     void Promise.all(urls.map((u) => this.opts.check(u))).then((verdicts) => {
       settled = true;
       if (this.stopped) return;

@@ -35,7 +35,8 @@ export async function buildExtension(registryUrl: string, publicKeyHex: string):
 
 export interface ExtensionBrowser {
   context: BrowserContext;
-  worker: Worker;
+  /** The extension's service worker as it runs now (it is restarted after being stopped). */
+  readonly worker: Worker;
   extensionId: string;
   /** chrome-extension://<id>/<path> */
   pageUrl(path: string): string;
@@ -52,11 +53,13 @@ export async function launchWithExtension(extensionDir: string, opts: { colorSch
     locale: opts.locale,
     args: ['--headless=new', ...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
-  const extensionId = new URL(worker.url()).host;
+  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(first.url()).host;
   return {
     context,
-    worker,
+    get worker() {
+      return context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`)) ?? first;
+    },
     extensionId,
     pageUrl: (path) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`,
     close: async () => {

@@ -1,10 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { ExtensionBrowser } from './extension';
 
 /** Reading Veil's marks back from a page, and waiting for the extension's state. */
 
 /** The part of the extension API these helpers call inside the service worker. */
 declare const chrome: {
+  action: { getBadgeText(details: { tabId: number }): Promise<string> };
   storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
   tabs: { query(q: object): Promise<{ id?: number; url?: string }[]> };
 };
@@ -12,7 +13,7 @@ declare const chrome: {
 export type Mark = 'pending' | 'clear' | 'listed' | 'shown' | null;
 
 /** Each element's mark for the source it is about: the poster of a <video>, the background of a styled element. */
-export async function marks(page: Page, ids: readonly string[]): Promise<Record<string, Mark>> {
+export async function marks(page: Page | Frame, ids: readonly string[]): Promise<Record<string, Mark>> {
   return page.evaluate((list) => {
     const out: Record<string, string | null> = {};
     for (const id of list) {
@@ -29,7 +30,7 @@ export async function marks(page: Page, ids: readonly string[]): Promise<Record<
 }
 
 /** Waits until every id has a final mark (clear, listed or shown). */
-export async function waitDecided(page: Page, ids: readonly string[], timeoutMs = 15_000): Promise<Record<string, Mark>> {
+export async function waitDecided(page: Page | Frame, ids: readonly string[], timeoutMs = 15_000): Promise<Record<string, Mark>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const m = await marks(page, ids);
@@ -68,4 +69,21 @@ export async function tabIdOf(ext: ExtensionBrowser, page: Page): Promise<number
   const id = await ext.worker.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
   if (id < 0) throw new Error('tab not found');
   return id;
+}
+
+/** The toolbar badge text of a tab. */
+export async function badgeText(ext: ExtensionBrowser, tabId: number): Promise<string> {
+  return ext.worker.evaluate((t) => chrome.action.getBadgeText({ tabId: t }), tabId);
+}
+
+/** Stops the extension's service worker, as Chromium does after 30 s idle; the next event restarts it. */
+export async function stopServiceWorker(ext: ExtensionBrowser): Promise<void> {
+  const browser = ext.context.browser();
+  if (!browser) throw new Error('no browser');
+  const session = await browser.newBrowserCDPSession();
+  const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${ext.extensionId}/`));
+  if (!worker) throw new Error('service worker not found');
+  await session.send('Target.closeTarget', { targetId: worker.targetId });
+  await session.detach();
 }

@@ -30,6 +30,8 @@ export interface TestRegistry {
   requests: LoggedRequest[];
   /** While true, every list file is served with one hash bit flipped (signature left as is). */
   tamper: boolean;
+  /** While true, every request is answered 503 (the registry is down). */
+  down: boolean;
   /** Submits hashes as a victim would (straight to the app, not through the logged front). */
   submit(hashes: HashJson[]): Promise<SubmissionResponse>;
   close(): Promise<void>;
@@ -48,7 +50,7 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     keys: { current, announcements: [], previous: [] },
   });
   const requests: LoggedRequest[] = [];
-  const state = { tamper: false };
+  const state = { tamper: false, down: false };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -56,6 +58,11 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body: body.toString('utf8') });
+      if (state.down) {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
       const headers = { ...req.headers };
       delete headers['content-length'];
       delete headers.host;
@@ -96,6 +103,12 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     },
     set tamper(v: boolean) {
       state.tamper = v;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
     },
     async submit(hashes) {
       const r = await app.inject({ method: 'POST', url: '/v1/submissions', payload: { hashes } });

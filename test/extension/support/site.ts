@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -12,12 +12,13 @@ export interface TestSite {
   /** Most requests in flight at one time so far. */
   readonly maxInFlight: number;
   page(path: string, html: string): void;
-  file(path: string, body: Uint8Array, type: string, delayMs?: number): void;
+  /** `delayMs` may depend on the request (e.g. hold back only the extension's own fetch). */
+  file(path: string, body: Uint8Array, type: string, delayMs?: number | ((req: IncomingMessage) => number)): void;
   close(): Promise<void>;
 }
 
 export async function startTestSite(): Promise<TestSite> {
-  const routes = new Map<string, { body: Uint8Array | string; type: string; delayMs: number }>();
+  const routes = new Map<string, { body: Uint8Array | string; type: string; delayMs: number | ((req: IncomingMessage) => number) }>();
   const hits: string[] = [];
   const flight = { now: 0, max: 0 };
   const server: Server = createServer((req, res) => {
@@ -37,7 +38,8 @@ export async function startTestSite(): Promise<TestSite> {
       res.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
       res.end(route.body);
     };
-    if (route.delayMs > 0) setTimeout(send, route.delayMs);
+    const delay = typeof route.delayMs === 'function' ? route.delayMs(req) : route.delayMs;
+    if (delay > 0) setTimeout(send, delay);
     else send();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -16,6 +16,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   scan: { summary: 'check images against a folder of known originals', load: () => import('./scan') },
   submit: { summary: 'hash your photos here and submit only the hashes to a registry', load: () => import('./submit') },
   registry: { summary: 'run and operate the registry (serve, keys, stats, export, import)', load: () => import('./registry') },
+  start: { summary: 'the main job: the registry, or the Discord bot when DISCORD_TOKEN is set', load: () => import('./start') },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { ImageHashes } from '../../shared/hash/types';
 import { Matcher } from '../../shared/match/matcher';
 import { MemoryListStorage, RegistryClient, matcherSink } from '../../shared/registry/client';
 import { createApiKey } from '../../registry/secrets';
@@ -85,7 +86,7 @@ describe('client feeding the shared Matcher', () => {
     const matcher = new Matcher();
     const client = new RegistryClient({ baseUrl: 'http://r.test', publicKeys: [app.keys.current.publicKey], fetch: injectFetch(app), storage: new MemoryListStorage(), sink: matcherSink(matcher) });
     await client.sync();
-    const query = { pdq: Buffer.from(flipBits(pdq.hash, 5), 'hex'), quality: 90, pdqDihedral: [], blockhash: Buffer.from(bh.hash, 'hex'), width: 1, height: 1 };
+    const query: ImageHashes = { pdq: Uint8Array.from(Buffer.from(flipBits(pdq.hash, 5), 'hex')), quality: 90, pdqDihedral: [], blockhash: Uint8Array.from(Buffer.from(bh.hash, 'hex')), width: 1, height: 1 };
     // Whatever the shared policy prefers, the local Matcher and the registry must agree.
     const agree = async (localQuery: typeof query, remoteHashes: object[]) => {
       const local = matcher.match(localQuery);

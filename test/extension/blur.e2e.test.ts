@@ -21,10 +21,10 @@ import { startTestSite, type TestSite } from './support/site';
 const it = itIfAvailable(hasChromium, 'Debian chromium (/usr/bin/chromium) for the extension tests');
 
 /** Element ids of the test page that show the listed photo (or an edited copy) and those that do not. */
-const LISTED_IDS = ['plain', 'recompressed', 'resized', 'srcset', 'picture', 'cross-origin', 'bg-inline', 'bg-class', 'poster', 'svg', 'later', 'lazy'];
+const LISTED_IDS = ['plain', 'recompressed', 'resized', 'srcset', 'picture', 'cross-origin', 'bg-inline', 'bg-class', 'poster', 'svg', 'later', 'lazy', 'inline'];
 const OTHER_IDS = ['other-plain', 'other-srcset', 'other-cross-origin', 'other-bg', 'other-later', 'other-lazy'];
 
-function testPage(other: string): string {
+function testPage(other: string, inlineListed: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><style>
   .box { width: 200px; height: 150px; display: inline-block; background-size: cover; }
   .bg-listed { background-image: url(/img/listed-q55.jpg); }
@@ -40,6 +40,7 @@ function testPage(other: string): string {
   <div id="bg-class" class="box bg-listed"></div>
   <video id="poster" poster="/img/listed.jpg?poster"></video>
   <svg viewBox="0 0 200 150"><image id="svg" href="/img/listed.jpg?svg" width="200" height="150"/></svg>
+  <img id="inline" src="${inlineListed}" alt="">
   <iframe id="frame" src="${other}/frame" width="300" height="200"></iframe>
   <img id="other-plain" src="/img/other-0.jpg" alt="">
   <img id="other-srcset" srcset="/img/other-1.jpg 640w" sizes="200px" alt="">
@@ -82,7 +83,7 @@ describe('the extension in headless Chromium', () => {
       s.file('/img/listed.webp', fx.listedWebp, 'image/webp');
       fx.others.forEach((o, i) => s.file(`/img/other-${i}.jpg`, o, 'image/jpeg'));
     }
-    site.page('/', testPage(otherSite.origin));
+    site.page('/', testPage(otherSite.origin, `data:image/jpeg;base64,${fx.listedSmall.toString('base64')}`));
     otherSite.page('/frame', '<!doctype html><body><img id="in-frame" src="/img/listed-q55.jpg?frame" alt=""><img id="other-in-frame" src="/img/other-1.jpg?frame" alt=""></body>');
     // The page's own request goes through; the extension's fetch of the same photo never ends.
     site.file('/img/stall.jpg', fx.others[2], 'image/jpeg', (req) => (req.headers['sec-fetch-dest'] === 'image' ? 0 : 60_000));

@@ -1,4 +1,4 @@
-import { MAX_DATA_URL_LENGTH, isCheckableUrl, parseVerdict, type Verdict } from '../messages';
+import { MAX_DATA_URL_LENGTH, MAX_URL_LENGTH, isCheckableUrl, parseVerdict, type Verdict } from '../messages';
 
 /**
  * The content script's view of the background check: one request per URL per page (the same
@@ -12,6 +12,8 @@ const UNCHECKABLE: Verdict = { verdict: 'unchecked', reason: 'scheme' };
 export function createPageChecker(send: SendCheck, fetchBlob: (url: string) => Promise<Blob>): (url: string) => Promise<Verdict> {
   const seen = new Map<string, Promise<Verdict>>();
   return (url) => {
+    // Long inline images are not kept as map keys (a page may hold thousands of them).
+    if (url.length > MAX_URL_LENGTH) return ask(url, send, fetchBlob);
     let p = seen.get(url);
     if (!p) {
       p = ask(url, send, fetchBlob);
@@ -29,6 +31,11 @@ async function ask(url: string, send: SendCheck, fetchBlob: (url: string) => Pro
       if (blob.size * 1.4 > MAX_DATA_URL_LENGTH) return { verdict: 'unchecked', reason: 'image/too-large-bytes' };
       const dataUrl = await blobToDataUrl(blob);
       return parseVerdict(await send({ type: 'check-data', dataUrl })) ?? { verdict: 'unchecked', reason: 'internal' };
+    }
+    if (/^data:image\//i.test(url) && url.length > MAX_URL_LENGTH) {
+      // A large inline image (base64 thumbnails): its bytes travel as they are.
+      if (url.length > MAX_DATA_URL_LENGTH) return { verdict: 'unchecked', reason: 'image/too-large-bytes' };
+      return parseVerdict(await send({ type: 'check-data', dataUrl: url })) ?? { verdict: 'unchecked', reason: 'internal' };
     }
     if (!isCheckableUrl(url)) return UNCHECKABLE;
     return parseVerdict(await send({ type: 'check', url })) ?? { verdict: 'unchecked', reason: 'internal' };

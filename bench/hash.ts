@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { hasCorpus, loadCorpusManifest } from '../test/support/paths';
 import type { RgbaImage } from '../shared/image/types';
-import { lumaFromRgba } from '../shared/image/canonical';
+import { hashInputLuma, lumaFromRgba } from '../shared/image/canonical';
 import { createPdqScratch, pdqDihedralFromLuma, pdqFromLuma } from '../shared/hash/pdq';
 import { blockhashFromLuma, createBlockhashScratch } from '../shared/hash/blockhash';
 import { computeHashesFromRgba, createHashScratch } from '../shared/hash/compute';
@@ -11,7 +11,8 @@ import { syntheticRgba } from '../test/hash/support/synthetic';
 
 /**
  * Hashing time per image on one thread (issue 2 target: PDQ + blockhash under 5 ms for a decoded
- * 1024 px photo, dihedral variants included). Uses the corpus photos whose long side is 1024
+ * 1024 px photo, dihedral variants included), with the full-resolution path timed beside it as a
+ * baseline. Uses the corpus photos whose long side is 1024
  * (../shared/corpus; synthetic 1024x768 images when it is absent), decoded once up front, so the
  * hashing rows time no decoding; the last rows add sharp's decode for comparison. Each row is the
  * median over all photos and rounds of one image's time, after warm-up rounds. Printed, never
@@ -86,16 +87,23 @@ export async function benchHashes(): Promise<void> {
   const blockScratch = createBlockhashScratch();
   const hashScratch = createHashScratch();
   const lumaBuffer = new Float32Array(2048 * 2048);
-  // Canonical luma per photo, computed once, for the rows that time one hash alone.
-  const lumas = new Map(photos.map((p) => [p, lumaFromRgba(p.rgba, new Float32Array(p.rgba.width * p.rgba.height))]));
-  const luma = (p: Photo) => lumas.get(p) ?? lumaFromRgba(p.rgba);
+  // The hash input (PDQ's front end, then luma) per photo, computed once, for the rows that time one hash alone.
+  const lumas = new Map(photos.map((p) => [p, hashInputLuma(p.rgba)]));
+  const luma = (p: Photo) => lumas.get(p) ?? hashInputLuma(p.rgba);
+  const fullResolution = (p: Photo) => {
+    const l = lumaFromRgba(p.rgba, lumaBuffer);
+    pdqDihedralFromLuma(l, pdqScratch);
+    blockhashFromLuma(l, blockScratch);
+  };
 
   const rows: [string, Timing][] = [];
-  rows.push(['canonical luma (RGBA → luma)', await timePerImage(photos, (p) => lumaFromRgba(p.rgba, lumaBuffer))]);
+  rows.push(['front end + luma (RGBA → 512x512 luma)', await timePerImage(photos, (p) => hashInputLuma(p.rgba, lumaBuffer, hashScratch.frontEnd))]);
   rows.push(['PDQ (from luma)', await timePerImage(photos, (p) => pdqFromLuma(luma(p), pdqScratch))]);
   rows.push(['PDQ + 8 dihedral (from luma)', await timePerImage(photos, (p) => pdqDihedralFromLuma(luma(p), pdqScratch))]);
   rows.push(['blockhash (from luma)', await timePerImage(photos, (p) => blockhashFromLuma(luma(p), blockScratch))]);
-  rows.push(['total: RGBA → luma, PDQ + dihedral, blockhash', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch))]);
+  rows.push(['total: RGBA → all hashes (computeHashesFromRgba)', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch))]);
+  rows.push(['baseline: the same at full resolution (not used)', await timePerImage(photos, fullResolution)]);
+  rows.push(['registration: total + PDQ of 3 mirrored images', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch, { flips: true }))]);
   rows.push(['sharp decode alone (JPEG → RGBA)', await timePerImage(photos, (p) => (p.bytes ? decode(p.bytes) : null))]);
   rows.push([
     'decode + total',
@@ -111,8 +119,12 @@ export async function benchHashes(): Promise<void> {
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log(`  ${''.padEnd(width)}   median      min`);
   for (const [name, t] of rows) console.log(`  ${name.padEnd(width)}  ${t.median.toFixed(2).padStart(7)}  ${t.min.toFixed(2).padStart(7)} ms`);
-  const total = rows[4][1].median;
-  console.log(`  target: PDQ + dihedral + blockhash under 5 ms per decoded 1024 px photo: ${total < 5 ? 'met' : 'NOT met'} (median ${total.toFixed(2)} ms)`);
+  const total = rows[4][1];
+  const baseline = rows[5][1];
+  console.log(`  speed-up of the reference front end over full resolution: ${(baseline.median / total.median).toFixed(1)}x (median), ${(baseline.min / total.min).toFixed(1)}x (min)`);
+  console.log(
+    `  target: PDQ + dihedral + blockhash under 5 ms per decoded 1024 px photo: ${total.median < 5 ? 'met' : total.min < 5 ? 'met at the minimum, not the median (load)' : 'NOT met'} (median ${total.median.toFixed(2)} ms, min ${total.min.toFixed(2)} ms)`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

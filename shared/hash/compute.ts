@@ -1,5 +1,5 @@
 import type { LumaImage, RgbaImage } from '../image/types';
-import { lumaFromRgba } from '../image/canonical';
+import { hashInputLuma, PDQ_FRONT_END_DIMS, type Flip } from '../image/canonical';
 import type { ImageHashes } from './types';
 import { createPdqScratch, pdqDihedralFromLuma, pdqFromLuma, type PdqScratch } from './pdq';
 import { blockhashFromLuma, createBlockhashScratch, type BlockhashScratch } from './blockhash';
@@ -18,6 +18,8 @@ export interface HashScratch {
   luma: Float32Array;
   /** A flipped copy of the luma (registration hashes only); grown on demand. */
   flipped: Float32Array;
+  /** The PDQ front end's resampled pixels (hashInputLuma), zeroed after each use. */
+  frontEnd: Uint8Array;
 }
 
 export interface HashOptions {
@@ -26,7 +28,10 @@ export interface HashOptions {
 }
 
 export function createHashScratch(): HashScratch {
-  return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0), flipped: new Float32Array(0) };
+  return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0),
+    flipped: new Float32Array(0),
+    frontEnd: new Uint8Array(PDQ_FRONT_END_DIMS * PDQ_FRONT_END_DIMS * 4),
+  };
 }
 
 /**
@@ -34,9 +39,9 @@ export function createHashScratch(): HashScratch {
  * width and height are the luma image's, which are the decoded image's unless lumaFromRgba
  * reduced a very large image; use computeHashesFromRgba to report the decoded size.
  */
-export function computeImageHashes(img: LumaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
+export function computeImageHashes(img: LumaImage, scratch: HashScratch = createHashScratch()): ImageHashes {
   const { hashes, quality } = pdqDihedralFromLuma(img, scratch.pdq);
-  const result: ImageHashes = {
+  return {
     pdq: hashes[0],
     quality,
     pdqDihedral: hashes,
@@ -44,40 +49,39 @@ export function computeImageHashes(img: LumaImage, scratch: HashScratch = create
     width: img.width,
     height: img.height,
   };
-  if (opts.flips) result.pdqFlips = pdqOfFlips(img, scratch);
-  return result;
 }
 
-/** PDQ of the luma mirrored left-right, upside down, and both (FLIP_NAMES order). */
-export function pdqOfFlips(img: LumaImage, scratch: HashScratch = createHashScratch()): Uint8Array[] {
-  const { width, height, luma } = img;
-  if (scratch.flipped.length < luma.length) scratch.flipped = new Float32Array(luma.length);
-  const out = scratch.flipped;
-  const flipped: LumaImage = { width, height, luma: out.subarray(0, luma.length) };
-  const hashes: Uint8Array[] = [];
-  for (const [flipX, flipY] of [[true, false], [false, true], [true, true]]) {
-    for (let y = 0; y < height; y++) {
-      const src = (flipY ? height - 1 - y : y) * width;
-      const dst = y * width;
-      if (flipX) for (let x = 0; x < width; x++) out[dst + x] = luma[src + width - 1 - x];
-      else out.set(luma.subarray(src, src + width), dst);
-    }
-    hashes.push(pdqFromLuma(flipped, scratch.pdq).hash);
-  }
-  return hashes;
+const FLIPS: readonly Flip[] = [
+  { x: true, y: false },
+  { x: false, y: true },
+  { x: true, y: true },
+];
+
+/**
+ * PDQ of the image mirrored left-right, upside down, and both (FLIP_NAMES order), each through
+ * the same front end as a copy that arrived mirrored, so they equal that copy's own PDQ.
+ */
+export function pdqOfFlips(img: RgbaImage, scratch: HashScratch = createHashScratch()): Uint8Array[] {
+  return FLIPS.map((flip) => {
+    const luma = hashInputLuma(img, scratch.flipped, scratch.frontEnd, flip);
+    if (luma.luma.buffer !== scratch.flipped.buffer) scratch.flipped = luma.luma;
+    return pdqFromLuma(luma, scratch.pdq).hash;
+  });
 }
 
 /**
- * Hashes of decoded RGBA (EXIF orientation already applied): canonical luma (alpha onto white,
- * PDQ luma, integer box reduction above CANONICAL_MAX_SIDE), then computeImageHashes. width and
+ * Hashes of decoded RGBA (EXIF orientation already applied): PDQ's reference front end (images
+ * over 512 px resampled to 512 x 512, see hashInputLuma), luma with alpha onto white, then
+ * computeImageHashes. width and
  * height are the decoded image's. The luma lives in the scratch and is overwritten by the next
  * call; nothing of the image is kept.
  */
 export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
-  const luma = lumaFromRgba(img, scratch.luma);
+  const luma = hashInputLuma(img, scratch.luma, scratch.frontEnd);
   if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
-  const hashes = computeImageHashes(luma, scratch, opts);
-  return { ...hashes, width: img.width, height: img.height };
+  const hashes: ImageHashes = { ...computeImageHashes(luma, scratch), width: img.width, height: img.height };
+  if (opts.flips) hashes.pdqFlips = pdqOfFlips(img, scratch);
+  return hashes;
 }
 
 /**

@@ -155,3 +155,88 @@ export function lumaFromRgba(img: RgbaImage, out?: Float32Array): LumaImage {
   }
   return { width: outW, height: outH, luma };
 }
+
+/**
+ * pdq-photo-hasher's front end: an image wider or taller than PDQ_FRONT_END_DIMS is resampled to
+ * exactly PDQ_FRONT_END_DIMS x PDQ_FRONT_END_DIMS by nearest neighbour (source pixel
+ * floor(i * size / 512) on each axis; the aspect ratio is not kept) before its luma is taken.
+ *
+ * Veil hashes through this front end because it makes Veil's PDQ the reference tool's PDQ, bit
+ * for bit, for the same decoded pixels (all 34 vectors in ../shared/pdq), so lists can be
+ * exchanged with ThreatExchange and Hasher-Matcher-Actioner without a margin lost to front-end
+ * differences. Measured alternatives: full-resolution luma (lumaFromRgba) came 2 to 10 bits from
+ * the reference on the large vectors and cost 3x the time on a 1024 px photo, for the same recall
+ * on the corpus (docs/evaluation.md).
+ */
+export const PDQ_FRONT_END_DIMS = 512;
+
+/** Mirror left-right (x) and/or upside down (y). */
+export interface Flip {
+  x: boolean;
+  y: boolean;
+}
+export const NO_FLIP: Readonly<Flip> = Object.freeze({ x: false, y: false });
+
+/** Mirrors a luma image in place (exact: one value per pixel moves). */
+function flipLuma(img: LumaImage, flip: Flip): LumaImage {
+  const { width, height, luma } = img;
+  if (flip.x) {
+    for (let y = 0; y < height; y++) luma.subarray(y * width, (y + 1) * width).reverse();
+  }
+  if (flip.y) {
+    const tmp = new Float32Array(width);
+    for (let y = 0; y < height >> 1; y++) {
+      const a = luma.subarray(y * width, (y + 1) * width);
+      const b = luma.subarray((height - 1 - y) * width, (height - y) * width);
+      tmp.set(a);
+      a.set(b);
+      b.set(tmp);
+    }
+  }
+  return img;
+}
+
+/**
+ * Luma of the image as PDQ and blockhash see it: lumaFromRgba of the front end's output.
+ * `rgbaScratch` (PDQ_FRONT_END_DIMS² · 4 bytes, reused by a batch) holds the resampled pixels.
+ */
+export function hashInputLuma(img: RgbaImage, out?: Float32Array, rgbaScratch?: Uint8Array, flip: Flip = NO_FLIP): LumaImage {
+  checkRgba(img);
+  const { width, height, data } = img;
+  const n = PDQ_FRONT_END_DIMS;
+  if (width <= n && height <= n) return flipLuma(lumaFromRgba(img, out), flip);
+  const rgba = rgbaScratch && rgbaScratch.length >= n * n * 4 ? rgbaScratch.subarray(0, n * n * 4) : new Uint8Array(n * n * 4);
+  // Source column of each output column, computed once per image rather than once per pixel.
+  const columns = new Int32Array(n);
+  // Flipping samples the flipped image's grid, so a flip computed here equals resampling an
+  // image that was mirrored before it reached us (what a re-poster's mirror produces).
+  for (let x = 0; x < n; x++) {
+    const c = Math.floor((x * width) / n);
+    columns[x] = flip.x ? width - 1 - c : c;
+  }
+  // Whole pixels move as one 32-bit word when both buffers are word-aligned (they are, from
+  // sharp, canvas and the scratch), else byte by byte.
+  const aligned = data.byteOffset % 4 === 0 && rgba.byteOffset % 4 === 0;
+  const src32 = aligned ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
+  const dst32 = aligned ? new Uint32Array(rgba.buffer, rgba.byteOffset, n * n) : null;
+  for (let y = 0; y < n; y++) {
+    const r = Math.floor((y * height) / n);
+    const row = (flip.y ? height - 1 - r : r) * width;
+    const base = y * n;
+    if (src32 && dst32) {
+      for (let x = 0; x < n; x++) dst32[base + x] = src32[row + columns[x]];
+      continue;
+    }
+    for (let x = 0; x < n; x++) {
+      const src = (row + columns[x]) * 4;
+      const dst = (base + x) * 4;
+      rgba[dst] = data[src];
+      rgba[dst + 1] = data[src + 1];
+      rgba[dst + 2] = data[src + 2];
+      rgba[dst + 3] = data[src + 3];
+    }
+  }
+  const luma = lumaFromRgba({ width: n, height: n, data: rgba }, out);
+  rgba.fill(0);
+  return luma;
+}

@@ -153,19 +153,15 @@ function compareKey(file: ListFile, i: number, row: ListRow): number {
 /** Writes old records updated by sorted changes (additions, new qualities, removals) into w. */
 function mergeSnapshot(old: ListFile, changes: ListRow[], w: ListRecordsWriter): void {
   let i = 0;
-  let j = 0;
-  while (i < old.count || j < changes.length) {
-    const cmp = i >= old.count ? 1 : j >= changes.length ? -1 : compareKey(old, i, changes[j]);
-    if (cmp < 0) {
-      w.add(old.kindIdAt(i), old.hashAt(i), old.qualityAt(i), old.seqAt(i));
-      i++;
-    } else {
-      const c = changes[j];
-      if (c.present) w.add(c.kind, c.hash, c.quality ?? undefined, c.seq);
-      j++;
-      if (cmp === 0) i++;
-    }
+  for (const c of changes) {
+    // Unchanged records before this change go over as one run.
+    const runStart = i;
+    while (i < old.count && compareKey(old, i, c) < 0) i++;
+    w.appendRun(old, runStart, i);
+    if (i < old.count && compareKey(old, i, c) === 0) i++; // replaced or removed
+    if (c.present) w.add(c.kind, c.hash, c.quality ?? undefined, c.seq);
   }
+  w.appendRun(old, i, old.count);
 }
 
 /** Picks the response encoding from Accept-Encoding (br, then gzip). */

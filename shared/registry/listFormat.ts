@@ -353,12 +353,39 @@ export class ListRecordsWriter {
     }
   }
 
-  /** Record order for the file: ascending by (kind id, hash); throws on a duplicate key. */
-  order(): Uint32Array {
+  /**
+   * Appends records [start, end) of a verified file, which are sorted already: the registry
+   * merging its last snapshot with new changes copies runs of unchanged records this way, with
+   * no allocation per record.
+   */
+  appendRun(file: ListFile, start: number, end: number): void {
+    if (end <= start) return;
+    this.reserve(this.n + (end - start));
+    const src = file.bytes;
+    const first = this.n;
+    for (let i = start; i < end; i++) {
+      const from = HEADER_BYTES + i * RECORD_BYTES;
+      const to = this.n * RECORD_BYTES;
+      for (let k = 0; k < R_SEQ; k++) this.buf[to + k] = src[from + k]; // fields: kind, quality, hash
+      this.buf[to + R_KIND] &= KIND_MASK; // a snapshot record is never a removal
+      this.seqs[this.n] = file.seqAt(i);
+      this.n++;
+    }
+    if (first > 0 && compareRecords(this.buf, (first - 1) * RECORD_BYTES, this.buf, first * RECORD_BYTES) >= 0) this.sorted = false;
+  }
+
+  /** Record order for the file (ascending by kind id, hash), or null when they were added in order; throws on a duplicate key. */
+  order(): Uint32Array | null {
+    const b = this.buf;
+    if (this.sorted) {
+      for (let i = 1; i < this.n; i++) {
+        if (compareRecords(b, (i - 1) * RECORD_BYTES, b, i * RECORD_BYTES) === 0) throw new VeilError('internal', 'Two records for the same hash in one list file.');
+      }
+      return null;
+    }
     const idx = new Uint32Array(this.n);
     for (let i = 0; i < this.n; i++) idx[i] = i;
-    const b = this.buf;
-    if (!this.sorted) idx.sort((x, y) => compareRecords(b, x * RECORD_BYTES, b, y * RECORD_BYTES));
+    idx.sort((x, y) => compareRecords(b, x * RECORD_BYTES, b, y * RECORD_BYTES));
     for (let i = 1; i < this.n; i++) {
       if (compareRecords(b, idx[i - 1] * RECORD_BYTES, b, idx[i] * RECORD_BYTES) === 0) {
         throw new VeilError('internal', 'Two records for the same hash in one list file.');
@@ -367,10 +394,21 @@ export class ListRecordsWriter {
     return idx;
   }
 
-  /** Writes record `i` (in add order) at `out[offset]`, its sequence stored relative to seqBase. */
-  writeRecord(i: number, out: Uint8Array, offset: number, view: DataView, seqBase: number): void {
-    out.set(this.buf.subarray(i * RECORD_BYTES, i * RECORD_BYTES + R_SEQ), offset);
-    view.setUint32(offset + R_SEQ, this.seqs[i] - seqBase, true); // field: seq offset
+  /** Writes every record into `out` from `offset` in file order, sequence numbers relative to seqBase. */
+  writeRecords(out: Uint8Array, offset: number, view: DataView, seqBase: number): void {
+    const idx = this.order();
+    if (!idx) {
+      // Already in order: one copy, then the sequence offsets.
+      out.set(this.buf.subarray(0, this.n * RECORD_BYTES), offset);
+      for (let i = 0; i < this.n; i++) view.setUint32(offset + i * RECORD_BYTES + R_SEQ, this.seqs[i] - seqBase, true); // field: seq offset
+      return;
+    }
+    for (let i = 0; i < this.n; i++) {
+      const r = idx[i] * RECORD_BYTES;
+      const o = offset + i * RECORD_BYTES;
+      out.set(this.buf.subarray(r, r + R_SEQ), o);
+      view.setUint32(o + R_SEQ, this.seqs[idx[i]] - seqBase, true); // field: seq offset
+    }
   }
 
   seqRange(): { min: number; max: number } {
@@ -423,8 +461,7 @@ export async function encodeListFile(input: EncodeListInput, signer: ListSigner)
   out.set(keyIdOf(signer.publicKey), H_KEY_ID); // field: key id
   writeU64(view, H_CREATED, input.createdAt ?? Date.now()); // field: created at
   if (input.announcedKey) out.set(input.announcedKey, H_ANNOUNCED_KEY); // field: announced key
-  const idx = records.order();
-  for (let i = 0; i < n; i++) records.writeRecord(idx[i], out, HEADER_BYTES + i * RECORD_BYTES, view, min);
+  records.writeRecords(out, HEADER_BYTES, view, min);
   const signed = out.subarray(0, out.length - SIGNATURE_BYTES);
   out.set(await ed.signAsync(signed, signer.secretKey), out.length - SIGNATURE_BYTES); // field: signature
   return out;

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/paths';
+import { runWxtBuild } from './support/extension';
 
 /**
  * Both builds from the one code base, checked where it matters: the hiding stylesheet is in the
@@ -33,10 +31,7 @@ describe.each(['chrome', 'firefox'] as const)('the %s build', (browser) => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), `veil-build-${browser}-`));
-    await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', '-b', browser], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, VEIL_WXT_OUT_DIR: out, VEIL_REGISTRY_URL: 'https://registry.example', VEIL_REGISTRY_PUBLIC_KEY: KEY, VEIL_TEST_HOOKS: '0' },
-    });
+    await runWxtBuild(browser, { VEIL_WXT_OUT_DIR: out, VEIL_REGISTRY_URL: 'https://registry.example', VEIL_REGISTRY_PUBLIC_KEY: KEY, VEIL_TEST_HOOKS: '0' });
     dir = join(out, browser === 'chrome' ? 'chrome-mv3' : 'firefox-mv2');
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   }, 120_000);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,12 +25,41 @@ export interface BuiltExtension {
  */
 export async function buildExtension(registryUrl: string, publicKeyHex: string): Promise<BuiltExtension> {
   const out = mkdtempSync(join(tmpdir(), 'veil-ext-build-'));
-  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, VEIL_WXT_OUT_DIR: out, VEIL_REGISTRY_URL: registryUrl, VEIL_REGISTRY_PUBLIC_KEY: publicKeyHex, VEIL_TEST_HOOKS: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await runWxtBuild('chrome', { VEIL_WXT_OUT_DIR: out, VEIL_REGISTRY_URL: registryUrl, VEIL_REGISTRY_PUBLIC_KEY: publicKeyHex, VEIL_TEST_HOOKS: '1' });
   return { dir: join(out, 'chrome-mv3'), remove: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+/**
+ * `wxt build` for one browser. Every build rewrites the shared .wxt/ folder of the repository,
+ * so builds from test files running in parallel take turns (a lock directory; a stale lock from
+ * a killed run is broken after two minutes).
+ */
+export async function runWxtBuild(browser: 'chrome' | 'firefox', env: Record<string, string>): Promise<void> {
+  // Inside .wxt/ (ignored by git), so a lock left by a killed run never shows as a change.
+  mkdirSync(join(REPO_ROOT, '.wxt'), { recursive: true });
+  const lock = join(REPO_ROOT, '.wxt', 'veil-build.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', '-b', browser], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface ExtensionBrowser {

@@ -52,27 +52,3 @@ export async function decodeRgba(path: string): Promise<RgbaImage> {
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** The reference's front end: pdq-photo-hasher resizes anything over 512 px to 512 x 512. */
-export const REFERENCE_DOWNSAMPLE_DIMS = 512;
-
-/**
- * What pdq-photo-hasher (pdq/cpp/io/pdqio.cpp) does before hashing: an image with either side over
- * 512 px becomes 512 x 512 by CImg's default resize, nearest neighbour, target pixel x taking
- * source pixel floor(x · width / 512). Veil does not do this (it keeps the aspect ratio and every
- * pixel); tests use it to feed our PDQ exactly the pixels the reference hashed, so that any
- * difference left is ours.
- */
-export function referenceFrontEnd(img: RgbaImage): RgbaImage {
-  const { width, height, data } = img;
-  if (width <= REFERENCE_DOWNSAMPLE_DIMS && height <= REFERENCE_DOWNSAMPLE_DIMS) return img;
-  const n = REFERENCE_DOWNSAMPLE_DIMS;
-  const out = new Uint8Array(n * n * 4);
-  for (let y = 0; y < n; y++) {
-    const sy = Math.floor((y * height) / n);
-    for (let x = 0; x < n; x++) {
-      const sx = Math.floor((x * width) / n);
-      out.set(data.subarray((sy * width + sx) * 4, (sy * width + sx) * 4 + 4), (y * n + x) * 4);
-    }
-  }
-  return { width: n, height: n, data: out };
-}

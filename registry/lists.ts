@@ -67,9 +67,10 @@ export class ListService {
     return this.keys.current.publicKey;
   }
 
-  async snapshot(list: ListName): Promise<BuiltList> {
+  /** `minSeq`: a snapshot older than this is never served from the cache (a client holds newer). */
+  async snapshot(list: ListName, minSeq = 0): Promise<BuiltList> {
     const cached = this.snapshots.get(list);
-    if (cached && Date.now() - cached.builtAt < this.opts.snapshotMaxAgeMs) return cached;
+    if (cached && cached.seq >= minSeq && Date.now() - cached.builtAt < this.opts.snapshotMaxAgeMs) return cached;
     if (cached && (await this.store.listSeq(list)) === cached.seq) return cached;
     let p = this.building.get(list);
     if (!p) {
@@ -119,7 +120,7 @@ export class ListService {
     const hit = this.deltas.get(`${list}:${since}:${seq}`);
     if (hit) return hit;
     // Counting changes walks the (list, seq) index from `since`: cheap for the usual small delta.
-    if ((await this.store.countChangesSince(list, since)) > (await this.store.listInfo(list)).count) return this.snapshot(list);
+    if ((await this.store.countChangesSince(list, since)) > (await this.store.listInfo(list)).count) return this.snapshot(list, since);
     const t0 = performance.now();
     const w = new ListRecordsWriter();
     const { toSeq, changedAt } = await this.store.readList(list, since, (rows) => {

@@ -149,7 +149,7 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
   lines.push('');
   lines.push(`${photos.length} photos, ${registered} registered, ${photos.length - registered} not; ${outcomes.length} queries; ${refusedOriginals} original hashes refused by the quality gates; ${entriesPerPhoto.toFixed(2)} listed hashes per registered photo (PDQ, its 3 mirrored images, blockhash); ${(ms / 1000).toFixed(0)} s.`);
   lines.push('');
-  lines.push('| edit | category | recall (registered) | found by pdq / blockhash | false matches (of all queries) | what it is |');
+  lines.push('| edit | category | recall (registered) | matched by pdq / blockhash (the closer for its threshold) | false matches (of all queries) | what it is |');
   lines.push('| --- | --- | --- | --- | --- | --- |');
   let totalFalse = 0;
   let hardFalse = 0;

@@ -14,6 +14,7 @@ export default defineBackground(() => {
     lists: {
       fetch: fetchImpl,
       storageFor: (subscription) => new IdbListStorage(subscription),
+      forgetStorage: (subscription) => new IdbListStorage(subscription).clear(),
       createMatcher: () => {
         const m = new Matcher();
         // The list client names entries by one id across kinds and lists: removeEntry is its remove.

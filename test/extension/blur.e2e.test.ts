@@ -291,6 +291,25 @@ describe('the extension in headless Chromium', () => {
     await Promise.all([options.close(), page.close()]);
   });
 
+  it('adds and removes a registry in the options page, refusing one without a valid key', async () => {
+    const options = await ext.context.newPage();
+    await options.goto(ext.pageUrl('options.html'));
+    // Until the first change, storage holds nothing and the build's default applies.
+    const subscriptions = async () => ((await extensionStorage<{ url: string }[]>(ext, 'veil.subscriptions')) ?? [{ url: registry.url }]).map((s) => s.url);
+    const before = await subscriptions();
+    expect(before).toEqual([registry.url]);
+    await options.locator('[data-testid=sub-url]').fill('http://127.0.0.1:9');
+    await options.locator('[data-testid=sub-key]').fill('not-a-key');
+    await options.locator('[data-testid=add-sub] button[type=submit]').click();
+    await expect.poll(() => options.locator('[data-testid=add-sub] [role=alert]').textContent()).toBe('The public key must be 64 hexadecimal digits.');
+    await options.locator('[data-testid=sub-key]').fill('cd'.repeat(32));
+    await options.locator('[data-testid=add-sub] button[type=submit]').click();
+    await expect.poll(subscriptions).toEqual([...before, 'http://127.0.0.1:9']);
+    await options.locator('[data-testid=subscriptions] li', { hasText: 'http://127.0.0.1:9' }).locator('button').click();
+    await expect.poll(subscriptions).toEqual(before);
+    await options.close();
+  });
+
   it('refuses a tampered list and says so in the popup (here in Simplified Chinese, dark theme)', async () => {
     registry.tamper = true;
     const fresh = await launchWithExtension(built.dir, { locale: 'zh-CN', colorScheme: 'dark' });

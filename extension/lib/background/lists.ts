@@ -32,6 +32,8 @@ export interface ListHit {
 export interface ListServiceDeps {
   fetch: typeof fetch;
   storageFor(subscription: string): ListStorage;
+  /** Drops the stored copies of a subscription the user removed. */
+  forgetStorage?(subscription: string): Promise<void>;
   createMatcher(): MatcherLike;
   now?: () => number;
 }

@@ -60,7 +60,11 @@ export function startBackground(deps: BackgroundDeps): void {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === SYNC_ALARM) void syncDue();
   });
-  subscriptionsItem.watch(() => void restartLists().then(() => syncDue(true)));
+  subscriptionsItem.watch((now, before) => {
+    const kept = new Set(now.map((s) => s.id));
+    for (const gone of (before ?? []).filter((s) => !kept.has(s.id))) void deps.lists.forgetStorage?.(gone.id).catch(() => undefined);
+    void restartLists().then(() => syncDue(true));
+  });
   allowedEntriesItem.watch((now, before) => {
     // Additions apply at once (lists.allow); a removal needs the index rebuilt with the entry back.
     const key = (a: AllowedEntry) => `${a.subscription}/${a.list}/${a.kind}/${a.hash}`;

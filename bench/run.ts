@@ -13,6 +13,7 @@ const BENCHES: Record<string, { what: string; run: () => Promise<void> }> = {
   index: { what: 'matching index vs linear scan at 1M and 10M entries', run: async () => (await import('./index')).benchIndex() },
   registry: { what: 'registry throughput, list sizes, /v1/match', run: async () => (await import('./registry')).benchRegistry() },
   bot: { what: 'Discord bot: message to deletion, images per second', run: async () => (await import('./bot')).benchBot() },
+  extension: { what: 'extension in headless Chromium: decision time, 200-image page, memory', run: async () => (await import('./extension')).benchExtension() },
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

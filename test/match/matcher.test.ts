@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isVeilError } from '../../shared/errors';
+import { checkHashUsable } from '../../shared/hash/gates';
 import type { HashKind, ImageHashes } from '../../shared/hash/types';
 import { hammingDistance } from '../../shared/match/hamming';
 import { formatExplanation, Matcher } from '../../shared/match/matcher';
@@ -23,6 +24,12 @@ function errorCode(f: () => unknown): string {
   return 'no error';
 }
 
+/**
+ * Blockhash on its own, for the tests of the index's mechanics (thresholds, lists, removal); the
+ * corroboration rule has tests of its own below.
+ */
+const ALONE = withPolicy({ blockhash: { corroboratingPdqThreshold: null } });
+
 const pdq = (id: number, hash: Uint8Array, list: ListName = 'reported', quality = 90): ListedHash => ({ id, kind: 'pdq', hash, quality, list });
 const block = (id: number, hash: Uint8Array, list: ListName = 'reported'): ListedHash => ({ id, kind: 'blockhash', hash, list });
 
@@ -44,9 +51,9 @@ describe('Matcher.match', () => {
     const stored = randomHash(rnd);
     m.add(block(3, stored));
     const t = DEFAULT_MATCH_POLICY.blockhash.threshold;
-    expect(m.match(image(rnd, { blockhash: flipBits(stored, t, rnd) }))).toMatchObject({ kind: 'blockhash', distance: t, entry: { id: 3 } });
-    expect(m.match(image(rnd, { blockhash: flipBits(stored, t + 1, rnd) }))).toBeNull();
-    expect(m.match(image(rnd, { blockhash: stored }))?.dihedral).toBeUndefined();
+    expect(m.match(image(rnd, { blockhash: flipBits(stored, t, rnd) }), ALONE)).toMatchObject({ kind: 'blockhash', distance: t, entry: { id: 3 } });
+    expect(m.match(image(rnd, { blockhash: flipBits(stored, t + 1, rnd) }), ALONE)).toBeNull();
+    expect(m.match(image(rnd, { blockhash: stored }), ALONE)?.dihedral).toBeUndefined();
   });
 
   it('matches a rotated or flipped copy through the dihedral variants, and says which', () => {
@@ -60,17 +67,22 @@ describe('Matcher.match', () => {
     expect(m.match(query, withPolicy({ pdq: { dihedral: false } }))).toBeNull();
   });
 
-  it('does not match on a PDQ of low quality, but still on the blockhash', () => {
+  it('does not match on a PDQ of low quality; blockhash alone still matches, corroborated blockhash does not', () => {
     const rnd = sfc32(24);
     const m = new Matcher();
     const img = image(rnd);
     m.add(pdq(1, img.pdq));
     m.add(block(2, img.blockhash));
     const lowQuality = { ...img, quality: 40 };
-    expect(m.match(lowQuality)).toMatchObject({ kind: 'blockhash', entry: { id: 2 } });
-    const e = m.explain(lowQuality);
+    expect(m.match(lowQuality, ALONE)).toMatchObject({ kind: 'blockhash', entry: { id: 2 } });
+    const e = m.explain(lowQuality, ALONE);
     expect(e.kinds.find((k) => k.kind === 'pdq')).toMatchObject({ used: false, matches: 0 });
     expect(e.kinds.find((k) => k.kind === 'pdq')!.reason).toMatch(/quality 40/);
+    // Under the default policy a query PDQ that fails the gates cannot corroborate blockhash,
+    // not even that of the photo whose PDQ it equals.
+    m.add(pdq(2, img.pdq));
+    expect(m.match(img, withPolicy({ pdq: { enabled: false } }))).toMatchObject({ kind: 'blockhash', entry: { id: 2 } });
+    expect(m.match(lowQuality)).toBeNull();
     // A stricter policy floor applies above the gate; a lower one cannot go below it.
     expect(m.match({ ...img, quality: 60, blockhash: randomHash(rnd) }, withPolicy({ pdq: { minQuality: 80 } }))).toBeNull();
     expect(m.match({ ...lowQuality, blockhash: randomHash(rnd) }, withPolicy({ pdq: { minQuality: 0 } }))).toBeNull();
@@ -116,14 +128,19 @@ describe('Matcher.match', () => {
     const m = new Matcher();
     const img = image(rnd);
     const policy = withPolicy({ pdq: { threshold: 31 }, blockhash: { threshold: 15 } });
+    // Photo 2's PDQ is beyond the PDQ threshold (no PDQ match) but corroborates its blockhash.
+    const photo2 = flipBits(img.pdq, 40, rnd);
     m.add(pdq(1, flipBits(img.pdq, 20, rnd)));
+    m.add(pdq(2, photo2));
     m.add(block(2, flipBits(img.blockhash, 5, rnd)));
     // 5 / 16 beats 20 / 32.
     expect(m.match(img, policy)).toMatchObject({ kind: 'blockhash', entry: { id: 2 } });
     // 16 / 32 equals 8 / 16: PDQ wins the tie.
     m.clear();
     m.add(pdq(1, flipBits(img.pdq, 16, rnd)));
+    m.add(pdq(2, photo2));
     m.add(block(2, flipBits(img.blockhash, 8, rnd)));
+    expect(m.matchAll(img, policy).map((r) => [r.kind, r.entry.id, r.distance])).toEqual([['pdq', 1, 16], ['blockhash', 2, 8]]);
     expect(m.match(img, policy)).toMatchObject({ kind: 'pdq', entry: { id: 1 } });
   });
 
@@ -136,16 +153,21 @@ describe('Matcher.match', () => {
     const pdqOnly = { ...img, blockhash: new Uint8Array(0), pdqDihedral: [] };
     expect(m.match(pdqOnly)).toMatchObject({ kind: 'pdq', dihedral: 0 });
     expect(m.explain(pdqOnly).kinds[1]).toMatchObject({ kind: 'blockhash', used: false, reason: 'The query has no blockhash hash.' });
-    expect(m.match({ ...img, pdq: new Uint8Array(0), pdqDihedral: [] })).toMatchObject({ kind: 'blockhash' });
+    // Without a PDQ the blockhash cannot be corroborated; alone it matches.
+    const blockhashOnly = { ...img, pdq: new Uint8Array(0), pdqDihedral: [] };
+    expect(m.match(blockhashOnly)).toBeNull();
+    expect(m.match(blockhashOnly, ALONE)).toMatchObject({ kind: 'blockhash' });
   });
 
   it('ignores kinds the policy turns off', () => {
     const rnd = sfc32(29);
     const m = new Matcher();
     const img = image(rnd);
+    // One photo: its PDQ still corroborates its blockhash while PDQ matching is off.
     m.add(pdq(1, img.pdq));
-    m.add(block(2, img.blockhash));
-    expect(m.match(img, withPolicy({ pdq: { enabled: false } }))).toMatchObject({ kind: 'blockhash' });
+    m.add(block(1, img.blockhash));
+    expect(m.match(img, withPolicy({ pdq: { enabled: false } }))).toMatchObject({ kind: 'blockhash', entry: { id: 1 } });
+    expect(m.match(img, withPolicy({ blockhash: { enabled: false } }))).toMatchObject({ kind: 'pdq', entry: { id: 1 } });
     expect(m.match(img, withPolicy({ pdq: { enabled: false }, blockhash: { enabled: false } }))).toBeNull();
   });
 });
@@ -185,15 +207,17 @@ describe('Matcher add, remove, replace', () => {
     expect(m.remove('pdq', 1, 'confirmed')).toBe(true);
     expect(m.has('pdq', 1, 'confirmed')).toBe(false);
     expect(m.has('pdq', 1, 'reported')).toBe(true);
-    expect(m.match(img)).toMatchObject({ kind: 'blockhash', entry: { id: 1, list: 'confirmed' } });
+    expect(m.match(img, ALONE)).toMatchObject({ kind: 'blockhash', entry: { id: 1, list: 'confirmed' } });
+    // By default the confirmed blockhash has lost its corroboration: photo 1's PDQ in the same list.
+    expect(m.match(img)).toMatchObject({ kind: 'pdq', entry: { id: 1, list: 'reported' } });
     expect(m.removeEntry(1)).toBe(true);
     expect(m.size).toBe(1);
-    expect(m.match(img)).toMatchObject({ kind: 'pdq', entry: { id: 2 } });
+    expect(m.match(img, ALONE)).toMatchObject({ kind: 'pdq', entry: { id: 2 } });
     expect(m.remove('pdq', 2)).toBe(true);
     expect(m.remove('pdq', 2)).toBe(false);
     expect(m.removeEntry(1)).toBe(false);
     expect(m.size).toBe(0);
-    expect(m.match(img)).toBeNull();
+    expect(m.match(img, ALONE)).toBeNull();
   });
 
   it('replaces an entry added again under the same kind, list and id', () => {
@@ -208,28 +232,39 @@ describe('Matcher add, remove, replace', () => {
     expect(m.match(image(rnd, { pdq: b }))).toMatchObject({ entry: { id: 9, quality: 95 }, distance: 0 });
   });
 
-  it('agrees with a brute-force matcher over many entries, removals and re-adds', () => {
+  it('agrees with a brute-force matcher, corroboration included, over many entries, removals and re-adds', () => {
     const rnd = sfc32(33);
     const m = new Matcher({ initialCapacity: 16 });
-    const policy: MatchPolicy = withPolicy({ blockhash: { threshold: 24 } });
     const held = new Map<string, ListedHash>();
-    const key = (e: { kind: HashKind; list: ListName; id: number }) => `${e.kind}/${e.list}/${e.id}`;
+    const key = (kind: HashKind, list: ListName, id: number) => `${kind}/${list}/${id}`;
     const bases = Array.from({ length: 60 }, () => randomHash(rnd));
+    const near = () => (rnd() % 2 === 0 ? flipBits(bases[rnd() % bases.length], rnd() % 40, rnd) : randomHash(rnd));
     const put = (e: ListedHash) => {
       m.add(e);
-      held.set(key(e), e);
+      held.set(key(e.kind, e.list, e.id), e);
     };
     for (let i = 0; i < 3000; i++) {
-      const kind: HashKind = rnd() % 3 === 0 ? 'blockhash' : 'pdq';
       const list: ListName = rnd() % 4 === 0 ? 'confirmed' : 'reported';
-      const hash = rnd() % 2 === 0 ? flipBits(bases[rnd() % bases.length], rnd() % 40, rnd) : randomHash(rnd);
-      put(kind === 'pdq' ? pdq(rnd() % 1500, hash, list, 50 + (rnd() % 51)) : block(rnd() % 1500, hash, list));
+      const id = rnd() % 1500;
+      const quality = 50 + (rnd() % 51);
+      const shape = rnd() % 4;
+      if (shape === 0) {
+        // A photo: PDQ and blockhash under one id; its PDQ lands anywhere from near the queries
+        // of its base to far beyond the corroborating threshold.
+        const base = bases[rnd() % bases.length];
+        put(pdq(id, flipBits(base, rnd() % 80, rnd), list, quality));
+        put(block(id, flipBits(base, rnd() % 40, rnd), list));
+      } else if (shape === 1) {
+        put(block(id, near(), list));
+      } else {
+        put(pdq(id, near(), list, quality));
+      }
       if (i % 5 === 0) {
-        const id = rnd() % 1500;
-        const removed = m.removeEntry(id);
+        const removeId = rnd() % 1500;
+        const removed = m.removeEntry(removeId);
         let expected = false;
         for (const [k, e] of held) {
-          if (e.id !== id) continue;
+          if (e.id !== removeId) continue;
           held.delete(k);
           expected = true;
         }
@@ -239,15 +274,51 @@ describe('Matcher add, remove, replace', () => {
     expect(m.size).toBe(held.size);
     expect(m.memoryBytes()).toBeGreaterThan(held.size * 36);
 
+    interface Found {
+      id: number;
+      list: ListName;
+      kind: HashKind;
+      distance: number;
+      dihedral: number;
+    }
+    const stats = { refused: 0 };
     const strength = { reported: 1, confirmed: 2 };
-    const brute = (q: ImageHashes): { id: number; list: ListName; kind: HashKind; distance: number; dihedral: number } | null => {
-      let best: { id: number; list: ListName; kind: HashKind; distance: number; dihedral: number; t: number } | null = null;
+    // Distances from each held hash to the query's 8 PDQ variants and its blockhash (index 8),
+    // computed once per query for all the policies.
+    let memo = new Map<Uint8Array, number[]>();
+    const distances = (q: ImageHashes, h: Uint8Array): number[] => {
+      let d = memo.get(h);
+      if (d === undefined) {
+        d = [...q.pdqDihedral, q.blockhash].map((v) => hammingDistance(v, h));
+        memo.set(h, d);
+      }
+      return d;
+    };
+    const brute = (q: ImageHashes, policy: MatchPolicy): Found | null => {
+      const pdqUsable = checkHashUsable('pdq', q.pdq, q.quality).usable;
+      const pdqVariants = policy.pdq.dihedral ? 8 : 1;
+      const pdqOn = policy.pdq.enabled && pdqUsable && q.quality >= policy.pdq.minQuality;
+      const limit = policy.blockhash.corroboratingPdqThreshold;
+      // The rule: the PDQ listed under the blockhash's id and list is within the limit of a
+      // counted variant of a usable query PDQ.
+      const corroborated = (e: ListedHash): boolean => {
+        if (limit === null) return true;
+        const photo = held.get(key('pdq', e.list, e.id));
+        return pdqUsable && photo !== undefined && distances(q, photo.hash).slice(0, pdqVariants).some((d) => d <= limit);
+      };
+      let best: (Found & { t: number }) | null = null;
       for (const e of held.values()) {
+        if (!policy.lists.includes(e.list)) continue;
+        if (e.kind === 'pdq' ? !pdqOn : !policy.blockhash.enabled) continue;
         const t = e.kind === 'pdq' ? policy.pdq.threshold : policy.blockhash.threshold;
-        const variants = e.kind === 'pdq' ? q.pdqDihedral : [q.blockhash];
-        variants.forEach((v, dihedral) => {
-          const distance = hammingDistance(v, e.hash);
+        const d = distances(q, e.hash);
+        const variants = e.kind === 'pdq' ? d.slice(0, pdqVariants) : [d[8]];
+        variants.forEach((distance, dihedral) => {
           if (distance > t) return;
+          if (e.kind === 'blockhash' && !corroborated(e)) {
+            if (policy === DEFAULT_MATCH_POLICY) stats.refused++;
+            return;
+          }
           const c = { id: e.id, list: e.list, kind: e.kind, distance, dihedral, t };
           const better =
             best === null ||
@@ -263,18 +334,36 @@ describe('Matcher add, remove, replace', () => {
       const { id, list, kind, distance, dihedral } = best;
       return { id, list, kind, distance, dihedral };
     };
-    let matched = 0;
-    for (let k = 0; k < 150; k++) {
+    const policies: MatchPolicy[] = [
+      DEFAULT_MATCH_POLICY,
+      ALONE,
+      withPolicy({ pdq: { enabled: false } }),
+      withPolicy({ pdq: { dihedral: false }, blockhash: { corroboratingPdqThreshold: 40 } }),
+      withPolicy({ lists: ['confirmed'], blockhash: { threshold: 30 } }),
+    ];
+    const won = policies.map(() => ({ pdq: 0, blockhash: 0 }));
+    for (let k = 0; k < 100; k++) {
       const base = bases[rnd() % bases.length];
       const q = image(rnd, { pdq: flipBits(base, rnd() % 40, rnd), blockhash: flipBits(base, rnd() % 40, rnd) });
       q.pdqDihedral[0] = q.pdq;
       if (k % 3 === 0) q.pdqDihedral[1 + (rnd() % 7)] = flipBits(base, rnd() % 35, rnd);
-      const got: MatchResult | null = m.match(q, policy);
-      const want = brute(q);
-      expect(got && { id: got.entry.id, list: got.entry.list, kind: got.kind, distance: got.distance, dihedral: got.dihedral ?? 0 }).toEqual(want);
-      if (want) matched++;
+      // Some queries fail the PDQ gate: no PDQ match and no corroboration.
+      if (k % 7 === 0) q.quality = 40 + (rnd() % 10);
+      memo = new Map();
+      policies.forEach((policy, p) => {
+        const got: MatchResult | null = m.match(q, policy);
+        const want = brute(q, policy);
+        expect(got && { id: got.entry.id, list: got.entry.list, kind: got.kind, distance: got.distance, dihedral: got.dihedral ?? 0 }).toEqual(want);
+        if (want) won[p][want.kind]++;
+      });
     }
-    expect(matched).toBeGreaterThan(50);
+    // Every rule took part: PDQ and corroborated blockhash wins, and refused blockhash hits.
+    expect(won[0].pdq).toBeGreaterThan(30);
+    expect(won[0].blockhash).toBeGreaterThan(5);
+    expect(stats.refused).toBeGreaterThan(20);
+    expect(won[2].blockhash).toBeGreaterThan(5);
+    expect(won[3].blockhash).toBeGreaterThan(0);
+    expect(won[1].blockhash).toBeGreaterThan(won[0].blockhash);
   });
 });
 
@@ -289,6 +378,8 @@ describe('Matcher.matchAll and explain', () => {
     m.add(pdq(3, flipBits(img.pdq, 28, rnd), 'confirmed'));
     m.add(pdq(4, flipBits(img.pdq, 40, rnd), 'confirmed'));
     m.add(block(5, flipBits(img.blockhash, 1, rnd), 'reported'));
+    // Photo 5's PDQ: beyond the PDQ threshold and farther than entry 4, but it corroborates.
+    m.add(pdq(5, flipBits(img.pdq, 50, rnd), 'reported'));
     // Variant 2 of the query is also near entry 2 (5 bits): it must still be listed once, at 3.
     img.pdqDihedral[2] = flipBits(two, 5, rnd);
     const all = m.matchAll(img);
@@ -304,5 +395,88 @@ describe('Matcher.matchAll and explain', () => {
     const text = formatExplanation(e).join('\n');
     expect(text).toMatch(/^match: entry 3 \(confirmed\) by pdq/);
     expect(text).not.toMatch(/[0-9a-f]{16}/);
+  });
+});
+
+describe('blockhash corroboration by the same photo\'s PDQ', () => {
+  const LIMIT = DEFAULT_MATCH_POLICY.blockhash.corroboratingPdqThreshold!;
+
+  it('does not match a blockhash whose id has no PDQ in the same list near the query', () => {
+    const rnd = sfc32(40);
+    const m = new Matcher();
+    const q = image(rnd);
+    m.add(block(3, q.blockhash));
+    expect(m.match(q)).toBeNull();
+    expect(m.explain(q).kinds[1]).toMatchObject({ kind: 'blockhash', used: true, matches: 0, best: null });
+    // Near PDQs (40 bits: no PDQ match of their own) under another id, or in the other list, do not count.
+    m.add(pdq(4, flipBits(q.pdq, 40, rnd)));
+    m.add(pdq(3, flipBits(q.pdq, 40, rnd), 'confirmed'));
+    expect(m.match(q)).toBeNull();
+    m.add(pdq(3, flipBits(q.pdq, 40, rnd), 'reported'));
+    expect(m.match(q)).toMatchObject({ kind: 'blockhash', distance: 0, entry: { id: 3, list: 'reported' } });
+    expect(m.match(q)?.dihedral).toBeUndefined();
+    // Withdrawing the photo's PDQ withdraws the corroboration.
+    expect(m.remove('pdq', 3, 'reported')).toBe(true);
+    expect(m.match(q)).toBeNull();
+  });
+
+  it('counts the photo\'s PDQ at the corroborating threshold and not one bit beyond it', () => {
+    const rnd = sfc32(41);
+    const m = new Matcher();
+    const stored = randomHash(rnd);
+    const storedBlock = randomHash(rnd);
+    m.add(pdq(1, stored));
+    m.add(block(1, storedBlock));
+    const query = (pdqBits: number) => image(rnd, { pdq: flipBits(stored, pdqBits, rnd), blockhash: flipBits(storedBlock, 5, rnd) });
+    expect(m.match(query(LIMIT))).toMatchObject({ kind: 'blockhash', distance: 5, entry: { id: 1 } });
+    expect(m.match(query(LIMIT + 1))).toBeNull();
+    // The same holds while PDQ matching is off, and the policy's own limit is the one applied.
+    const pdqOff = withPolicy({ pdq: { enabled: false } });
+    expect(m.match(query(LIMIT), pdqOff)).toMatchObject({ kind: 'blockhash', entry: { id: 1 } });
+    expect(m.match(query(LIMIT + 1), pdqOff)).toBeNull();
+    const tight = withPolicy({ blockhash: { corroboratingPdqThreshold: 40 } });
+    expect(m.match(query(40), tight)).toMatchObject({ kind: 'blockhash', entry: { id: 1 } });
+    expect(m.match(query(41), tight)).toBeNull();
+  });
+
+  it('counts the photo\'s PDQ near a rotated or flipped variant of the query, when the policy counts variants', () => {
+    const rnd = sfc32(42);
+    const m = new Matcher();
+    const stored = randomHash(rnd);
+    const storedBlock = randomHash(rnd);
+    m.add(pdq(1, stored));
+    m.add(block(1, storedBlock));
+    const query = (pdqBits: number) => {
+      // The query's own PDQ is unrelated (about 128 bits away); only variant 6 is near.
+      const q = image(rnd, { blockhash: storedBlock });
+      q.pdqDihedral[6] = flipBits(stored, pdqBits, rnd);
+      return q;
+    };
+    expect(hammingDistance(query(LIMIT).pdq, stored)).toBeGreaterThan(LIMIT);
+    expect(m.match(query(LIMIT))).toMatchObject({ kind: 'blockhash', distance: 0, entry: { id: 1 } });
+    expect(m.match(query(LIMIT + 1))).toBeNull();
+    expect(m.match(query(LIMIT), withPolicy({ pdq: { dihedral: false } }))).toBeNull();
+  });
+
+  it('does not corroborate with a query PDQ that fails the gates', () => {
+    const rnd = sfc32(43);
+    const m = new Matcher();
+    // A usable stored PDQ with 40 bits set, and a query PDQ with 20 of them cleared: 20 bits
+    // away (within the limit) but degenerate.
+    const stored = flipBits(new Uint8Array(32), 40, rnd);
+    const setBits = Array.from({ length: 256 }, (_, i) => i).filter((i) => stored[i >>> 3] & (0x80 >>> (i & 7)));
+    const degenerate = flipBits(stored, 20, rnd, setBits);
+    const img = image(rnd);
+    m.add(pdq(1, stored));
+    m.add(block(1, img.blockhash));
+    const pdqOff = withPolicy({ pdq: { enabled: false } });
+    const withPdq = (h: Uint8Array, quality: number): ImageHashes => ({ ...img, pdq: h, pdqDihedral: Array(8).fill(h), quality });
+    expect(m.match(withPdq(stored, 50), pdqOff)).toMatchObject({ kind: 'blockhash', entry: { id: 1 } });
+    expect(m.match(withPdq(stored, 49), pdqOff)).toBeNull();
+    expect(m.match(withPdq(stored, 49))).toBeNull();
+    expect(hammingDistance(degenerate, stored)).toBe(20);
+    expect(checkHashUsable('pdq', degenerate, 100)).toMatchObject({ usable: false, code: 'hash/degenerate' });
+    expect(m.match(withPdq(degenerate, 100), pdqOff)).toBeNull();
+    expect(m.match(withPdq(degenerate, 100))).toBeNull();
   });
 });

@@ -17,10 +17,12 @@ describe('DEFAULT_MATCH_POLICY', () => {
     expect(DEFAULT_MATCH_POLICY.pdq.minQuality).toBe(MIN_PDQ_QUALITY);
   });
 
-  it('matches blockhash and counts both lists', () => {
-    expect(DEFAULT_MATCH_POLICY.blockhash.enabled).toBe(true);
-    expect(DEFAULT_MATCH_POLICY.blockhash.threshold).toBeGreaterThan(0);
+  it('matches blockhash within 24 bits when the same photo\'s PDQ is within 56, and counts both lists', () => {
+    expect(DEFAULT_MATCH_POLICY.blockhash).toEqual({ enabled: true, threshold: 24, corroboratingPdqThreshold: 56 });
     expect(DEFAULT_MATCH_POLICY.blockhash.threshold).toBeLessThanOrEqual(MAX_THRESHOLD);
+    // Corroboration reaches beyond PDQ's own threshold: that is where blockhash adds matches.
+    expect(DEFAULT_MATCH_POLICY.blockhash.corroboratingPdqThreshold).toBeGreaterThan(DEFAULT_MATCH_POLICY.pdq.threshold);
+    expect(DEFAULT_MATCH_POLICY.blockhash.corroboratingPdqThreshold).toBeLessThanOrEqual(MAX_THRESHOLD);
     expect([...DEFAULT_MATCH_POLICY.lists].sort()).toEqual(['confirmed', 'reported']);
   });
 
@@ -57,6 +59,10 @@ describe('withPolicy', () => {
     ['a fractional threshold', { pdq: { threshold: 30.5 } }],
     ['a quality above 100', { pdq: { minQuality: 101 } }],
     ['an unknown list', { lists: ['banned' as never] }],
+    ['a negative corroborating threshold', { blockhash: { corroboratingPdqThreshold: -1 } }],
+    ['a corroborating threshold above the maximum', { blockhash: { corroboratingPdqThreshold: MAX_THRESHOLD + 1 } }],
+    ['a fractional corroborating threshold', { blockhash: { corroboratingPdqThreshold: 40.5 } }],
+    ['a NaN corroborating threshold', { blockhash: { corroboratingPdqThreshold: Number.NaN } }],
   ])('refuses %s', (_name, overrides) => {
     let error: unknown;
     try {
@@ -65,5 +71,14 @@ describe('withPolicy', () => {
       error = e;
     }
     expect(isVeilError(error, 'config/invalid')).toBe(true);
+  });
+
+  it('names the corroborating threshold when it is the bad field', () => {
+    expect(() => withPolicy({ blockhash: { corroboratingPdqThreshold: -1 } })).toThrow(/blockhash\.corroboratingPdqThreshold/);
+  });
+
+  it.each([null, 0, 31, MAX_THRESHOLD])('accepts a corroborating threshold of %s', (c) => {
+    const p = withPolicy({ blockhash: { corroboratingPdqThreshold: c } });
+    expect(p.blockhash).toEqual({ ...DEFAULT_MATCH_POLICY.blockhash, corroboratingPdqThreshold: c });
   });
 });

@@ -300,10 +300,11 @@ export class Matcher {
     if (limit === null) return true;
     const pdqCode = HASH_KINDS.indexOf('pdq');
     const pdqSlot = this.find(pdqCode, this.lists[slot], this.entryIds[slot]);
-    // The query's PDQ must pass the gates (quality, degenerate) even where PDQ matching is off.
+    // The query's PDQ must pass the gates (quality, degenerate) and the policy's quality floor,
+    // even where PDQ matching itself is off.
     const query = hashes.pdq;
     if (pdqSlot < 0 || !(query instanceof Uint8Array) || query.length !== HASH_BYTES) return false;
-    if (!checkHashUsable('pdq', query, hashes.quality).usable) return false;
+    if (!checkHashUsable('pdq', query, hashes.quality).usable || hashes.quality < policy.pdq.minQuality) return false;
     if (!this.indexes[pdqCode].copyHash(pdqSlot, this.corroboration)) return false;
     const variants = variantCount('pdq', hashes, policy);
     for (let v = 0; v < variants; v++) {

@@ -170,6 +170,17 @@ describe('Matcher.match', () => {
     expect(m.match(img, withPolicy({ blockhash: { enabled: false } }))).toMatchObject({ kind: 'pdq', entry: { id: 1 } });
     expect(m.match(img, withPolicy({ pdq: { enabled: false }, blockhash: { enabled: false } }))).toBeNull();
   });
+
+  it("does not let a PDQ below the policy's quality floor corroborate a blockhash", () => {
+    const rnd = sfc32(31);
+    const m = new Matcher();
+    const img = image(rnd, { quality: 70 });
+    m.add(pdq(1, img.pdq));
+    m.add(block(1, img.blockhash));
+    const blockhashOnly = withPolicy({ pdq: { enabled: false } });
+    expect(m.match(img, blockhashOnly)).toMatchObject({ kind: 'blockhash' });
+    expect(m.match(img, withPolicy({ pdq: { enabled: false, minQuality: 80 } }))).toBeNull();
+  });
 });
 
 describe('Matcher.add refuses hashes it must not match on', () => {
@@ -300,11 +311,12 @@ describe('Matcher add, remove, replace', () => {
       const pdqOn = policy.pdq.enabled && pdqUsable && q.quality >= policy.pdq.minQuality;
       const limit = policy.blockhash.corroboratingPdqThreshold;
       // The rule: the PDQ listed under the blockhash's id and list is within the limit of a
-      // counted variant of a usable query PDQ.
+      // counted variant of a query PDQ that passes the gates and the policy's quality floor.
       const corroborated = (e: ListedHash): boolean => {
         if (limit === null) return true;
         const photo = held.get(key('pdq', e.list, e.id));
-        return pdqUsable && photo !== undefined && distances(q, photo.hash).slice(0, pdqVariants).some((d) => d <= limit);
+        const trusted = pdqUsable && q.quality >= policy.pdq.minQuality;
+        return trusted && photo !== undefined && distances(q, photo.hash).slice(0, pdqVariants).some((d) => d <= limit);
       };
       let best: (Found & { t: number }) | null = null;
       for (const e of held.values()) {

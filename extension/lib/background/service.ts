@@ -124,7 +124,8 @@ export function startBackground(deps: BackgroundDeps): void {
   });
 
   browser.tabs.onUpdated.addListener((tabId, info) => {
-    if (info.status === 'loading' && info.url !== undefined) {
+    // A top-level load (a reload too) starts the tab's count afresh; frames report again.
+    if (info.status === 'loading') {
       tabCounts.delete(tabId);
       updateBadge(tabId);
     }

@@ -9,20 +9,7 @@ import { hashInputLuma, lumaFromRgba, PDQ_FRONT_END_DIMS } from '../../shared/im
 import { hammingDistance } from '../../shared/match/hamming';
 import { Matcher } from '../../shared/match/matcher';
 import { photoEntries, photoOfEntry } from '../../shared/match/register';
-import { flatRgba, syntheticRgba, transformLuma } from './support/synthetic';
-
-/** The RGBA image mirrored left-right (flipX) and/or upside down (flipY), pixel by pixel. */
-function flipRgba(img: RgbaImage, flipX: boolean, flipY: boolean): RgbaImage {
-  const { width, height, data } = img;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const src = ((flipY ? height - 1 - y : y) * width + (flipX ? width - 1 - x : x)) * 4;
-      out.set(data.subarray(src, src + 4), (y * width + x) * 4);
-    }
-  }
-  return { width, height, data: out };
-}
+import { flatRgba, flipRgba, syntheticRgba, transformLuma } from './support/synthetic';
 
 /** FLIP_NAMES order: mirror (left-right), upside-down, both. */
 const FLIPS: readonly [boolean, boolean][] = [

@@ -127,3 +127,16 @@ export function hammingDistance(a: Uint8Array, b: Uint8Array): number {
   }
   return n;
 }
+
+/** The RGBA image mirrored left-right (flipX) and/or upside down (flipY), pixel by pixel. */
+export function flipRgba(img: RgbaImage, flipX: boolean, flipY: boolean): RgbaImage {
+  const { width, height, data } = img;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const src = ((flipY ? height - 1 - y : y) * width + (flipX ? width - 1 - x : x)) * 4;
+      out.set(data.subarray(src, src + 4), (y * width + x) * 4);
+    }
+  }
+  return { width, height, data: out };
+}

@@ -5,6 +5,9 @@
  */
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
+import { seededRandom } from '../support/images';
+
+export { seededRandom };
 
 export type EditCategory = 'identity' | 'mild' | 'crop' | 'frame' | 'composite';
 
@@ -25,18 +28,6 @@ export interface Edit {
   /** One line for docs/evaluation.md. */
   description: string;
   apply(input: EditInput): Promise<Buffer>;
-}
-
-/** mulberry32: a small seeded PRNG, enough for reproducible noise and placements. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const jpeg = (s: Sharp, quality = 85) => s.jpeg({ quality }).toBuffer();

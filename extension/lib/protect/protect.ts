@@ -1,11 +1,12 @@
 import { isVeilError } from '../../../shared/errors';
-import { createHashScratch, computeHashesFromRgba, wipeHashScratch } from '../../../shared/hash/compute';
+import { createHashScratch } from '../../../shared/hash/compute';
 import { checkHashUsable } from '../../../shared/hash/gates';
 import type { ImageHashes } from '../../../shared/hash/types';
-import { decodeInBrowser, type BrowserDecodeEnv } from '../../../shared/image/browserDecode';
-import { imageHashesToJson, type HashJson } from '../../../shared/registry/wire';
+import type { BrowserDecodeEnv } from '../../../shared/image/browserDecode';
+import type { HashJson } from '../../../shared/registry/wire';
 import { RegistryApi } from '../registryApi';
 import { h, replace } from '../ui/dom';
+import { hashPhotoFile, registrationHashesJson } from './hashFile';
 import type { ProtectKey, ProtectTranslate } from './messages';
 
 /**
@@ -21,12 +22,20 @@ export interface ProtectOptions {
   fetch?: typeof fetch;
   /** Decoder environment; the page's own globals by default. */
   env?: BrowserDecodeEnv;
+  /**
+   * Hashes one photo (hashPhotoFile, or the same in a Web Worker: the registry's page passes one
+   * so hundreds of photos never block it). Rejects with the decoder's VeilError. Default: in
+   * this page with hashPhotoFile.
+   */
+  hashFile?: (file: File) => Promise<ImageHashes>;
 }
 
 interface Photo {
   name: string;
   state: 'hashing' | 'ready' | 'unusable' | 'failed';
   hashes: ImageHashes | null;
+  /** Why a photo was not hashed ('failed'): the decoder's error, as a message key. */
+  reason: ProtectKey | null;
   row: HTMLLIElement;
 }
 
@@ -38,6 +47,7 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   const api = new RegistryApi(opts.registryUrl, opts.fetch);
   const env: BrowserDecodeEnv = opts.env ?? { createImageBitmap: globalThis.createImageBitmap, OffscreenCanvas: globalThis.OffscreenCanvas };
   const scratch = createHashScratch();
+  const hashFile = opts.hashFile ?? ((file: File) => hashPhotoFile(file, env, scratch));
   const photos: Photo[] = [];
   let queue: Promise<void> = Promise.resolve();
   let hashedCount = 0;
@@ -76,7 +86,8 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
     root,
     h('h1', {}, t('title')),
     h('p', {}, t('intro')),
-    h('div', { class: 'card' }, h('h2', {}, t('staysTitle')), h('p', {}, t('staysBody')), h('h2', {}, t('leavesTitle')), h('p', {}, t('leavesBody', host))),
+    h('div', { class: 'card' }, h('h2', {}, t('staysTitle')), h('p', {}, t('staysBody')), h('h2', {}, t('leavesTitle')), h('p', {}, t('leavesBody', host)),
+      h('h2', {}, t('usesTitle')), h('p', {}, t('usesBody')), h('p', {}, t('withdrawBody'))),
     drop,
     progress,
     progressText,
@@ -116,7 +127,7 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   const addFiles = (files: Iterable<File>) => {
     for (const file of files) {
       if (!(file.type.startsWith('image/') || IMAGE_NAME.test(file.name))) continue;
-      const photo: Photo = { name: file.name, state: 'hashing', hashes: null, row: h('li', { class: 'row' }) };
+      const photo: Photo = { name: file.name, state: 'hashing', hashes: null, reason: null, row: h('li', { class: 'row' }) };
       photos.push(photo);
       list.append(photo.row);
       queuedCount++;
@@ -129,15 +140,14 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   const hashPhoto = async (photo: Photo, file: File) => {
     let thumb: HTMLCanvasElement | null = null;
     try {
-      const img = await decodeInBrowser(file, env);
-      photo.hashes = computeHashesFromRgba(img, scratch);
+      photo.hashes = await hashFile(file);
       const usable = checkHashUsable('pdq', photo.hashes.pdq, photo.hashes.quality).usable;
       photo.state = usable ? 'ready' : 'unusable';
       thumb = await thumbnail(file, env);
-    } catch {
+    } catch (err) {
       photo.state = 'failed';
-    } finally {
-      wipeHashScratch(scratch);
+      const key = `reason.${isVeilError(err) ? err.code : 'other'}`;
+      photo.reason = key in KNOWN_REASONS ? (key as ProtectKey) : 'photoFailed';
     }
     hashedCount++;
     renderRow(photo, thumb);
@@ -146,7 +156,7 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
 
   const renderRow = (photo: Photo, thumb: HTMLCanvasElement | null) => {
     const note =
-      photo.state === 'unusable' ? h('span', { class: 'error' }, t('photoUnusable')) : photo.state === 'failed' ? h('span', { class: 'error' }, t('photoFailed')) : null;
+      photo.state === 'unusable' ? h('span', { class: 'error' }, t('photoUnusable')) : photo.state === 'failed' ? h('span', { class: 'error', 'data-testid': 'reason' }, t(photo.reason ?? 'photoFailed')) : null;
     const remove = h('button', {
       type: 'button',
       class: 'secondary',
@@ -191,7 +201,7 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   const submit = async () => {
     const ready = photos.filter((p) => p.state === 'ready' && p.hashes);
     if (ready.length === 0) return;
-    const hashes: HashJson[] = ready.flatMap((p, i) => imageHashesToJson(p.hashes!, i));
+    const hashes: HashJson[] = ready.flatMap((p, i) => registrationHashesJson(p.hashes!, i));
     submitButton.disabled = true;
     submitStatus.textContent = t('submitting');
     try {
@@ -275,6 +285,15 @@ const KNOWN_ERRORS: Record<string, true> = {
   'err.registry/not-found': true,
   'err.registry/rate-limited': true,
   'err.registry/too-many-hashes': true,
+};
+const KNOWN_REASONS: Record<string, true> = {
+  'reason.image/empty': true,
+  'reason.image/too-large-bytes': true,
+  'reason.image/too-many-pixels': true,
+  'reason.image/too-small': true,
+  'reason.image/unsupported-format': true,
+  'reason.image/corrupt': true,
+  'reason.image/animated': true,
 };
 const KNOWN_STATUS: Record<string, true> = { 'status.active': true, 'status.quarantined': true, 'status.withdrawn': true, 'status.rejected': true };
 

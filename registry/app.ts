@@ -20,6 +20,7 @@ import matchRoutes from './routes/match/index';
 import reportRoutes from './routes/reports/index';
 import reviewRoutes from './routes/review/index';
 import submissionRoutes from './routes/submissions/index';
+import webRoutes from './routes/web/index';
 import { newSalt, parseApiKey } from './secrets';
 import type { SigningKeys } from './signing';
 import { loadOrCreateSigningKeys, signingKeyPath } from './signing';
@@ -151,6 +152,7 @@ export async function buildRegistryApp(opts: BuildRegistryOptions = {}): Promise
   await app.register(reviewRoutes);
   await app.register(listRoutes);
   await app.register(matchRoutes);
+  await app.register(webRoutes);
 
   // Loading a large list takes a while: serve at once, /v1/match waits for the index.
   matchIndex?.start();

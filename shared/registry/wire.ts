@@ -108,6 +108,16 @@ export function imageHashesToJson(h: ImageHashes, photo?: number, withDihedral =
       out.push({ kind: 'pdq', hash: bytesToHex(h.pdqDihedral[d]), quality: h.quality, photo, dihedral: DIHEDRAL_NAMES[d] });
     }
   }
+  // The PDQs of the mirrored photo (registration hashes, ImageHashes.pdqFlips) are listed like
+  // any PDQ: they make flipped and rotated copies match exactly (docs/evaluation.md). A symmetric
+  // photo's mirror has its own hash again, which is sent once.
+  const seen = new Set([out[0].hash]);
+  for (const flip of h.pdqFlips ?? []) {
+    const hex = bytesToHex(flip);
+    if (seen.has(hex)) continue;
+    seen.add(hex);
+    out.push({ kind: 'pdq', hash: hex, quality: h.quality, photo });
+  }
   out.push({ kind: 'blockhash', hash: bytesToHex(h.blockhash), photo });
   if (photo === undefined) for (const x of out) delete x.photo;
   return out;

@@ -46,15 +46,17 @@ describe('veil submit', () => {
     const r = await veil('submit', photosDir, '--registry', registry.url, '--json');
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.out);
-    expect(answer).toMatchObject({ status: 'active', listed: 6 });
+    // Per photo: its PDQ, the PDQs of its three mirror images, its blockhash.
+    expect(answer).toMatchObject({ status: 'active', listed: 15 });
     expect(answer.files).toHaveLength(3);
 
     const snap = await registry.app.inject({ method: 'GET', url: '/v1/lists/reported/snapshot' });
     const file = await ListFile.fromBytes(new Uint8Array(snap.rawPayload), [hexToBytes(registry.publicKey)]);
     const listed = new Set(Array.from({ length: file.count }, (_, i) => hex(file.hashAt(i))));
-    const local = await hashImage(path.join(photosDir, 'photo1.jpg'));
+    const local = await hashImage(path.join(photosDir, 'photo1.jpg'), { flips: true });
     expect(listed.has(hex(local.pdq))).toBe(true);
     expect(listed.has(hex(local.blockhash))).toBe(true);
+    for (const flip of local.pdqFlips!) expect(listed.has(hex(flip))).toBe(true);
 
     const status = await veil('submit', '--status', answer.caseId, '--secret', answer.secret, '--registry', registry.url);
     expect(status.out).toContain('active');

@@ -3,7 +3,7 @@ import { checkHashUsable } from '../hash/gates';
 import { HASH_BYTES, HASH_KINDS, type HashKind, type ImageHashes } from '../hash/types';
 import { hammingDistance, hashToWords } from './hamming';
 import { HashIndex, MatchBuffer } from './mih';
-import { DEFAULT_MATCH_POLICY, LIST_STRENGTH, MAX_THRESHOLD, type MatchPolicy, validatePolicy } from './policy';
+import { DEFAULT_MATCH_POLICY, LIST_STRENGTH, MAX_THRESHOLD, type MatchPolicy, thresholdFor, validatePolicy } from './policy';
 import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './types';
 
 /**
@@ -197,21 +197,7 @@ export class Matcher {
   match(hashes: ImageHashes, policy: MatchPolicy = DEFAULT_MATCH_POLICY): MatchResult | null {
     this.checkPolicy(policy);
     this.bestSlot = -1;
-    for (let kc = 0; kc < HASH_KINDS.length; kc++) {
-      const kind = HASH_KINDS[kc];
-      if (queryRefusal(kind, hashes, policy) !== null) continue;
-      const threshold = kind === 'pdq' ? policy.pdq.threshold : policy.blockhash.threshold;
-      const variants = variantCount(kind, hashes, policy);
-      for (let v = 0; v < variants; v++) {
-        this.search(kc, variantHash(kind, hashes, v), threshold);
-        for (let i = 0; i < this.hits.length; i++) {
-          const slot = this.hits.ids[i];
-          if (!policy.lists.includes(LIST_NAMES[this.lists[slot]])) continue;
-          if (kind === 'blockhash' && !this.corroborated(slot, hashes, policy)) continue;
-          this.consider(slot, this.hits.distances[i], kc, v, threshold);
-        }
-      }
-    }
+    this.forEachCounted(hashes, policy, (slot, distance, kc, v, threshold) => this.consider(slot, distance, kc, v, threshold));
     return this.bestSlot < 0 ? null : this.result(this.bestSlot, this.bestDistance, this.bestVariant);
   }
 
@@ -219,23 +205,10 @@ export class Matcher {
   matchAll(hashes: ImageHashes, policy: MatchPolicy = DEFAULT_MATCH_POLICY): MatchResult[] {
     this.checkPolicy(policy);
     const found = new Map<number, { distance: number; variant: number; threshold: number }>();
-    for (let kc = 0; kc < HASH_KINDS.length; kc++) {
-      const kind = HASH_KINDS[kc];
-      if (queryRefusal(kind, hashes, policy) !== null) continue;
-      const threshold = kind === 'pdq' ? policy.pdq.threshold : policy.blockhash.threshold;
-      const variants = variantCount(kind, hashes, policy);
-      for (let v = 0; v < variants; v++) {
-        this.search(kc, variantHash(kind, hashes, v), threshold);
-        for (let i = 0; i < this.hits.length; i++) {
-          const slot = this.hits.ids[i];
-          if (!policy.lists.includes(LIST_NAMES[this.lists[slot]])) continue;
-          if (kind === 'blockhash' && !this.corroborated(slot, hashes, policy)) continue;
-          const d = this.hits.distances[i];
-          const prev = found.get(slot);
-          if (prev === undefined || d < prev.distance) found.set(slot, { distance: d, variant: v, threshold });
-        }
-      }
-    }
+    this.forEachCounted(hashes, policy, (slot, d, _kc, variant, threshold) => {
+      const prev = found.get(slot);
+      if (prev === undefined || d < prev.distance) found.set(slot, { distance: d, variant, threshold });
+    });
     const slots = [...found.keys()];
     slots.sort((a, b) => {
       const x = found.get(a)!;
@@ -250,7 +223,7 @@ export class Matcher {
     this.checkPolicy(policy);
     const all = this.matchAll(hashes, policy);
     const kinds = HASH_KINDS.map((kind, kc): KindExplanation => {
-      const threshold = kind === 'pdq' ? policy.pdq.threshold : policy.blockhash.threshold;
+      const threshold = thresholdFor(policy, kind);
       const reason = queryRefusal(kind, hashes, policy);
       const mine = all.filter((m) => m.kind === kind);
       const explanation: KindExplanation = {
@@ -311,6 +284,33 @@ export class Matcher {
       if (hammingDistance(variantHash('pdq', hashes, v), this.corroboration) <= limit) return true;
     }
     return false;
+  }
+
+  /**
+   * Calls `visit` for every entry the policy counts: within its kind's threshold for some query
+   * variant, in a counted list, and (blockhash) corroborated. An entry may be visited once per
+   * variant that reaches it.
+   */
+  private forEachCounted(
+    hashes: ImageHashes,
+    policy: MatchPolicy,
+    visit: (slot: number, distance: number, kc: number, variant: number, threshold: number) => void,
+  ): void {
+    for (let kc = 0; kc < HASH_KINDS.length; kc++) {
+      const kind = HASH_KINDS[kc];
+      if (queryRefusal(kind, hashes, policy) !== null) continue;
+      const threshold = thresholdFor(policy, kind);
+      const variants = variantCount(kind, hashes, policy);
+      for (let v = 0; v < variants; v++) {
+        this.search(kc, variantHash(kind, hashes, v), threshold);
+        for (let i = 0; i < this.hits.length; i++) {
+          const slot = this.hits.ids[i];
+          if (!policy.lists.includes(LIST_NAMES[this.lists[slot]])) continue;
+          if (kind === 'blockhash' && !this.corroborated(slot, hashes, policy)) continue;
+          visit(slot, this.hits.distances[i], kc, v, threshold);
+        }
+      }
+    }
   }
 
   private checkPolicy(policy: MatchPolicy): void {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -214,6 +214,30 @@ describe('the registry web page', () => {
     await page.locator('[data-testid=lang-switch]').click();
     await expect.poll(() => page.locator('h1').textContent()).toBe(protectEn.title);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await context.close();
+  });
+
+  it('at phone width in dark mode, the page fits the screen and the photo picker opens from the keyboard', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+    const page = await context.newPage();
+    // Listening from the start: Playwright turns on file-chooser interception when the first
+    // listener is added, and a chooser opened before that is lost.
+    const choosers: FileChooser[] = [];
+    page.on('filechooser', (c) => choosers.push(c));
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe(protectEn.title);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(23, 23, 27)');
+    // Tab from the top reaches the language switch, then "Choose photos"; Enter opens the picker.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('lang-switch');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(protectEn.choosePhotos);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => choosers.length).toBe(1);
+    expect(choosers[0].isMultiple()).toBe(true);
+    await choosers[0].setFiles([photos[0]]);
+    await expect.poll(() => page.locator('[data-testid=progress]').textContent(), { timeout: 15_000 }).toBe('1 photos ready to protect.');
     await context.close();
   });
 });

@@ -57,6 +57,21 @@ describe('registry web page routes', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
+  it("visitors of the page leave no line in the registry's log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veil-web-'));
+    writeFileSync(join(dir, 'index.html'), BUILT['index.html']);
+    const lines: string[] = [];
+    const app = fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    await app.register(webRoutes, { dir });
+    opened.push({ app, dir });
+    app.get('/v1/other', async () => ({ ok: true }));
+    expect((await app.inject({ url: '/', remoteAddress: '203.0.113.9' })).statusCode).toBe(200);
+    expect(lines).toEqual([]);
+    // The same logger does log other routes, so the silence above is the page's own.
+    await app.inject({ url: '/v1/other', remoteAddress: '203.0.113.9' });
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
   it('/zh-CN redirects to /zh-CN/', async () => {
     const app = await serve(BUILT);
     const res = await app.inject('/zh-CN');

@@ -13,27 +13,12 @@
 import { pathToFileURL } from 'node:url';
 import { hashToWords, popcount32, wordsToHash } from '../shared/match/hamming';
 import { HashIndex, MatchBuffer, linearScan } from '../shared/match/mih';
+import { sfc32 } from '../test/match/random';
 
 const RADIUS = 31;
 const QUERIES_PER_KIND = 300;
 const LINEAR_QUERIES = 5;
 
-/** sfc32: a small, fast, seeded generator, so every run measures the same data. */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  return () => {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
-}
 
 /** Flips `bits` distinct random bits of the 8 words at words[offset ..]. */
 function flipBits(words: Uint32Array, offset: number, bits: number, rnd: () => number): void {

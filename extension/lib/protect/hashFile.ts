@@ -1,4 +1,3 @@
-import { bytesToHex } from '../../../shared/hex';
 import { computeHashesFromRgba, wipeHashScratch, type HashScratch } from '../../../shared/hash/compute';
 import type { ImageHashes } from '../../../shared/hash/types';
 import { decodeInBrowser, type BrowserDecodeEnv } from '../../../shared/image/browserDecode';
@@ -21,21 +20,10 @@ export async function hashPhotoFile(file: Blob, env: BrowserDecodeEnv, scratch: 
 }
 
 /**
- * What is sent for one photo: its PDQ, the PDQs of its three mirrored images (as more plain 'pdq'
- * hashes of the same photo, which the registry lists; a symmetric photo's repeated hash once) and
- * its blockhash. Dihedral variants are left out: the registry accepts but never lists them,
- * matchers hash their queries' variants. Flips imageHashesToJson already wrote are not repeated.
+ * What is sent for one photo: its PDQ, the PDQs of its three mirrored images (plain 'pdq' hashes
+ * of the same photo, which the registry lists) and its blockhash. Dihedral variants are left out:
+ * the registry accepts but never lists them; matchers hash their queries' variants.
  */
 export function registrationHashesJson(h: ImageHashes, photo: number): HashJson[] {
-  const plain = imageHashesToJson(h, photo, false);
-  const have = new Set(plain.filter((x) => x.kind === 'pdq').map((x) => x.hash));
-  const flips: HashJson[] = [];
-  for (const flip of h.pdqFlips ?? []) {
-    const hash = bytesToHex(flip);
-    if (have.has(hash)) continue;
-    have.add(hash);
-    flips.push({ kind: 'pdq', hash, quality: h.quality, photo });
-  }
-  const at = plain.findIndex((x) => x.kind !== 'pdq');
-  return at < 0 ? [...plain, ...flips] : [...plain.slice(0, at), ...flips, ...plain.slice(at)];
+  return imageHashesToJson(h, photo, false);
 }

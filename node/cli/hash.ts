@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { hashImage } from '../hashFile';
 import { bytesToHex } from '../../shared/hex';
 import { DIHEDRAL_NAMES } from '../../shared/hash/types';
@@ -6,6 +5,7 @@ import type { CliIo } from './io';
 import { expandImagePaths } from './files';
 import { createProgress } from './progress';
 import { describeError } from './errors';
+import { parseCommand } from './args';
 
 const HELP = `Usage: veil hash FILES|DIRS... [--json] [--dihedral]
 
@@ -21,22 +21,9 @@ Options:
 Exit code: 0 if every file was hashed, 1 if any failed, 2 on a usage error.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, dihedral: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    io.err(`veil hash: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand('hash', args, { json: { type: 'boolean' }, dihedral: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   if (positionals.length === 0) {
     io.err(`veil hash: no files given.\n\n${HELP}`);
     return 2;

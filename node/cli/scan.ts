@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { hashImage } from '../hashFile';
 import { Matcher } from '../../shared/match/matcher';
@@ -8,6 +7,7 @@ import type { CliIo } from './io';
 import { expandImagePaths } from './files';
 import { createProgress } from './progress';
 import { describeError } from './errors';
+import { parseCommand } from './args';
 
 const HELP = `Usage: veil scan --against DIR QUERIES... [--json]
 
@@ -28,22 +28,9 @@ hashes of low quality are not matched).
 Exit code: 0 if every query was read, 1 if any failed, 2 on a usage error.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { against: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    io.err(`veil scan: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand('scan', args, { against: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   if (!values.against || positionals.length === 0) {
     io.err(`veil scan: ${values.against ? 'no query files given' : '--against DIR is required'}.\n\n${HELP}`);
     return 2;

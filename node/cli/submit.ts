@@ -2,13 +2,13 @@
  * `veil submit FILES...`: what a victim runs on her own computer. Photos are hashed here and
  * only the hashes are sent; the registry answers with a case id and a secret, printed once.
  */
-import { parseArgs } from 'node:util';
 import { checkHashUsable } from '../../shared/hash/gates';
 import { caseStatus, submitHashes, withdrawCase } from '../../shared/registry/api';
 import { imageHashesToJson } from '../../shared/registry/wire';
 import type { HashJson, SubmissionResponse } from '../../shared/registry/wire';
 import { hashImage } from '../hashFile';
 import { describeError } from './errors';
+import { parseCommand } from './args';
 import { expandImagePaths } from './files';
 import type { CliIo } from './io';
 
@@ -32,30 +32,18 @@ Options:
 Exit code: 0 on success, 1 if the registry refused or a photo could not be hashed, 2 on a usage error.`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        registry: { type: 'string' },
-        json: { type: 'boolean' },
-        status: { type: 'string' },
-        withdraw: { type: 'string' },
-        secret: { type: 'string' },
-        'per-request': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.err(`veil submit: ${describeError(err)}\n\n${HELP}`);
-    return 2;
-  }
+  const options = {
+    registry: { type: 'string' },
+    json: { type: 'boolean' },
+    status: { type: 'string' },
+    withdraw: { type: 'string' },
+    secret: { type: 'string' },
+    'per-request': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  const parsed = parseCommand('submit', args, options, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const api = { baseUrl: values.registry ?? process.env.VEIL_REGISTRY_URL ?? 'http://127.0.0.1:8787', fetch: globalThis.fetch };
 
   if (values.status || values.withdraw) {

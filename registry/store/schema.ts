@@ -6,6 +6,12 @@
  * - hashes: each distinct (kind, hash) the registry knows, with its best PDQ quality and the
  *   reviewer's decision (pending, confirmed, rejected).
  * - case_hashes: which case holds which hash (dropped when the case is withdrawn).
+ * - case_photo_hashes: which photo of the case (the request's 0-based `photo`, 0 when absent)
+ *   holds which hash; dropped with case_hashes, so a withdrawn case links to no hash at all.
+ * - case_photos: each photo of a case and how many distinct listable hashes it had. It names no
+ *   hash, so it outlives withdrawal and the status page can still say "photo 2: withdrawn".
+ *   Both tables arrived after the first release: CREATE ... IF NOT EXISTS adds them to an
+ *   existing database, and cases stored before that simply have no photo rows.
  * - api_keys: reporters and reviewers; only a SHA-256 of each key's secret is kept.
  * - reports: each reporter key's latest verdict on a hash.
  * - list_entries: the published lists. One row per (list, hash) ever listed; a removal keeps the
@@ -46,6 +52,18 @@ CREATE TABLE IF NOT EXISTS case_hashes (
   PRIMARY KEY (case_id, hash_id)
 );
 CREATE INDEX IF NOT EXISTS case_hashes_hash ON case_hashes (hash_id);
+CREATE TABLE IF NOT EXISTS case_photo_hashes (
+  case_id TEXT NOT NULL,
+  photo {INT} NOT NULL,
+  hash_id {INT} NOT NULL,
+  PRIMARY KEY (case_id, photo, hash_id)
+);
+CREATE TABLE IF NOT EXISTS case_photos (
+  case_id TEXT NOT NULL,
+  photo {INT} NOT NULL,
+  hashes {INT} NOT NULL,
+  PRIMARY KEY (case_id, photo)
+);
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
   role TEXT NOT NULL,

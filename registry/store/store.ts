@@ -16,7 +16,7 @@ import type { HashKind } from '../../shared/hash/types';
 import type { ListName } from '../../shared/match/types';
 import { LIST_NAMES } from '../../shared/match/types';
 import { KIND_IDS } from '../../shared/registry/listFormat';
-import type { CaseStatus, ReportVerdict } from '../../shared/registry/wire';
+import type { CaseStatus, PhotoStatus, ReportVerdict } from '../../shared/registry/wire';
 import type { Db, Row } from './db';
 import { PostgresDb, SqliteDb } from './db';
 import { schemaSql } from './schema';
@@ -25,6 +25,8 @@ export interface HashInput {
   kind: HashKind;
   hash: Uint8Array;
   quality?: number;
+  /** Which photo of a submission the hash belongs to (0-based; cases only, 0 when absent). */
+  photo?: number;
 }
 
 export interface FloodPolicy {
@@ -146,10 +148,28 @@ export class RegistryStore {
         now,
         now,
       ]);
-      const ids = await upsertHashes(tx, input.hashes, now);
+      const { ids, byKey } = await upsertHashes(tx, input.hashes, now);
       for (let i = 0; i < ids.length; i += CHUNK) {
         const part = ids.slice(i, i + CHUNK);
         await tx.run(`INSERT INTO case_hashes (case_id, hash_id) VALUES ${placeholders(part.length, 2)} ON CONFLICT DO NOTHING`, part.flatMap((id) => [input.caseId, id]));
+      }
+      // Per photo: the distinct hashes it holds (a hash shared by two photos counts for both).
+      const perPhoto = new Map<number, Set<number>>();
+      for (const h of input.hashes) {
+        const photo = h.photo ?? 0;
+        let set = perPhoto.get(photo);
+        if (!set) perPhoto.set(photo, (set = new Set()));
+        set.add(byKey.get(keyOf(KIND_IDS[h.kind], h.hash))!);
+      }
+      const pairs = [...perPhoto].flatMap(([photo, set]) => [...set].map((id) => [input.caseId, photo, id]));
+      for (let i = 0; i < pairs.length; i += CHUNK) {
+        const part = pairs.slice(i, i + CHUNK);
+        await tx.run(`INSERT INTO case_photo_hashes (case_id, photo, hash_id) VALUES ${placeholders(part.length, 3)}`, part.flat());
+      }
+      const counts = [...perPhoto].map(([photo, set]) => [input.caseId, photo, set.size]);
+      for (let i = 0; i < counts.length; i += CHUNK) {
+        const part = counts.slice(i, i + CHUNK);
+        await tx.run(`INSERT INTO case_photos (case_id, photo, hashes) VALUES ${placeholders(part.length, 3)}`, part.flat());
       }
       if (status === 'active') await this.recompute(tx, ids, now);
       return status;
@@ -171,6 +191,35 @@ export class RegistryStore {
     return rows.map((r) => LIST_BY_DB_ID[num(r.list)]);
   }
 
+  /**
+   * Each photo of a case, ascending: its distinct hashes, the lists they are on now, and a state
+   * that follows the case's status. For an active case the list rules leave one reason for a
+   * photo to be on no list: a reviewer rejected each of its hashes (supported and not rejected
+   * means reported), so that photo is 'rejected'. Withdrawn and rejected cases no longer link
+   * to any hash, so their photos are on no list through the case. Cases stored before photos
+   * were recorded answer an empty array.
+   */
+  async casePhotos(caseId: string, status: CaseStatus): Promise<PhotoStatus[]> {
+    const photos = await this.db.all('SELECT photo, hashes FROM case_photos WHERE case_id = ? ORDER BY photo', [caseId]);
+    const lists = new Map<number, ListName[]>();
+    for (const r of await this.db.all(
+      `SELECT DISTINCT cph.photo AS photo, le.list AS list FROM case_photo_hashes cph
+       JOIN list_entries le ON le.hash_id = cph.hash_id AND le.present = 1 WHERE cph.case_id = ? ORDER BY cph.photo, le.list`,
+      [caseId],
+    )) {
+      const photo = num(r.photo);
+      const l = lists.get(photo) ?? [];
+      l.push(LIST_BY_DB_ID[num(r.list)]);
+      lists.set(photo, l);
+    }
+    return photos.map((r) => {
+      const photo = num(r.photo);
+      const on = lists.get(photo) ?? [];
+      const state: PhotoStatus['state'] = status === 'active' ? (on.length ? 'listed' : 'rejected') : status;
+      return { photo, hashes: num(r.hashes), lists: on, state };
+    });
+  }
+
   /** Withdraws a case: its hashes leave the lists unless something else supports them. */
   async setCaseStatus(caseId: string, status: CaseStatus, now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -179,7 +228,10 @@ export class RegistryStore {
       if (!changed) return false;
       const ids = (await tx.all('SELECT hash_id FROM case_hashes WHERE case_id = ?', [caseId])).map((r) => num(r.hash_id));
       // Withdrawn and rejected cases give up their hashes: nothing of them stays linked.
-      if (status === 'withdrawn' || status === 'rejected') await tx.run('DELETE FROM case_hashes WHERE case_id = ?', [caseId]);
+      if (status === 'withdrawn' || status === 'rejected') {
+        await tx.run('DELETE FROM case_hashes WHERE case_id = ?', [caseId]);
+        await tx.run('DELETE FROM case_photo_hashes WHERE case_id = ?', [caseId]);
+      }
       await this.recompute(tx, ids, now);
       return true;
     });
@@ -223,7 +275,7 @@ export class RegistryStore {
       await lockLists(tx);
       let ids: number[];
       if (verdict === 'dispute') ids = await findHashes(tx, hashes);
-      else ids = await upsertHashes(tx, hashes, now);
+      else ids = (await upsertHashes(tx, hashes, now)).ids;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const part = ids.slice(i, i + CHUNK);
         await tx.run(
@@ -446,10 +498,11 @@ function dedupe(hashes: HashInput[]): HashInput[] {
   return [...seen.values()];
 }
 
-/** Inserts unknown hashes, raises known ones' quality; returns their ids. */
-async function upsertHashes(tx: Db, hashes: HashInput[], now: number): Promise<number[]> {
+/** Inserts unknown hashes, raises known ones' quality; returns their ids, also by keyOf. */
+async function upsertHashes(tx: Db, hashes: HashInput[], now: number): Promise<{ ids: number[]; byKey: Map<string, number> }> {
   const list = dedupe(hashes);
   const ids: number[] = [];
+  const byKey = new Map<string, number>();
   for (let i = 0; i < list.length; i += CHUNK) {
     const part = list.slice(i, i + CHUNK);
     const rows = await tx.all(
@@ -458,12 +511,16 @@ async function upsertHashes(tx: Db, hashes: HashInput[], now: number): Promise<n
          WHEN excluded.quality IS NULL THEN hashes.quality
          WHEN hashes.quality IS NULL OR excluded.quality > hashes.quality THEN excluded.quality
          ELSE hashes.quality END
-       RETURNING id`,
+       RETURNING id, kind, hash`,
       part.flatMap((h) => [KIND_IDS[h.kind], h.hash, h.quality ?? null, now]),
     );
-    for (const r of rows) ids.push(num(r.id));
+    // Neither database promises RETURNING in VALUES order, so ids are matched by (kind, hash).
+    for (const r of rows) {
+      ids.push(num(r.id));
+      byKey.set(keyOf(num(r.kind), bytes(r.hash)), num(r.id));
+    }
   }
-  return ids;
+  return { ids, byKey };
 }
 
 async function findHashes(tx: Db, hashes: HashInput[]): Promise<number[]> {

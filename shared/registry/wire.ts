@@ -38,6 +38,23 @@ export interface SubmissionResponse {
   listed: number;
 }
 
+/**
+ * One photo's hashes as the case sees them. The state follows the case: 'listed' (active, on at
+ * least one list), 'quarantined' (the case waits for a reviewer), 'withdrawn', or 'rejected' (a
+ * reviewer rejected the case, or every hash of this photo).
+ */
+export type PhotoState = 'listed' | 'quarantined' | 'withdrawn' | 'rejected';
+
+export interface PhotoStatus {
+  /** The photo's index in the submission (`HashJson.photo`, 0 when absent); shown as photo + 1. */
+  photo: number;
+  /** Distinct listable hashes of the photo (dihedral variants are not kept). */
+  hashes: number;
+  /** The lists the photo's hashes are on now through this case. */
+  lists: ListName[];
+  state: PhotoState;
+}
+
 export interface CaseStatusResponse {
   caseId: string;
   status: CaseStatus;
@@ -45,6 +62,8 @@ export interface CaseStatusResponse {
   hashes: number;
   /** The lists the case's hashes are on now. */
   lists: ListName[];
+  /** Each photo of the case, ascending; empty for cases stored before photos were recorded. */
+  photos: PhotoStatus[];
 }
 
 export type ReportVerdict = 'report' | 'confirm' | 'dispute';

@@ -94,3 +94,16 @@ describe('PostgreSQL: several instances', () => {
     expect(m.json().photos[0].matches.map((x: { list: string }) => x.list)).toEqual(['reported']);
   });
 });
+
+describe('PostgreSQL: each photo of a case', () => {
+  itIfAvailable(pgReachable, 'PostgreSQL at 127.0.0.1:5432')('answers each photo listed, then every photo withdrawn', async () => {
+    const app = await instance({ current: await generateSigner(), announcements: [], previous: [] });
+    const hashes = [0, 1].flatMap((photo) => photoHashes(900 + photo).map((h) => ({ ...h, photo })));
+    const { caseId, secret } = (await app.inject({ method: 'POST', url: '/v1/submissions', payload: { hashes } })).json();
+    const auth = { authorization: `Bearer ${secret}` };
+    const read = async () => (await app.inject({ method: 'GET', url: `/v1/submissions/${caseId}`, headers: auth })).json().photos;
+    expect(await read()).toEqual([0, 1].map((photo) => ({ photo, hashes: 2, lists: ['reported'], state: 'listed' })));
+    expect((await app.inject({ method: 'DELETE', url: `/v1/submissions/${caseId}`, headers: auth })).statusCode).toBe(200);
+    expect(await read()).toEqual([0, 1].map((photo) => ({ photo, hashes: 2, lists: [], state: 'withdrawn' })));
+  });
+});

@@ -148,6 +148,89 @@ describe('GET and DELETE /v1/submissions/{caseId}', () => {
   });
 });
 
+describe('GET /v1/submissions/{caseId}: each photo', () => {
+  const withPhoto = (photo: number | undefined, seed: number) => photoHashes(seed).map((h) => (photo === undefined ? h : { ...h, photo }));
+  const read = async (caseId: string, secret: string) => (await app.inject({ method: 'GET', url: `/v1/submissions/${caseId}`, headers: { authorization: `Bearer ${secret}` } })).json();
+  const hashIdsOf = async (caseId: string, photo: number) =>
+    (await app.store.db.all('SELECT hash_id FROM case_photo_hashes WHERE case_id = ? AND photo = ? ORDER BY hash_id', [caseId, photo])).map((r) => Number(r.hash_id));
+
+  it('answers each photo by its index with its hash count, lists and state; dihedral variants are not counted', async () => {
+    const variant = { kind: 'pdq', hash: hex(randomHash(700)), quality: 80, dihedral: 'rot90', photo: 1 };
+    const { caseId, secret } = (await submit({ hashes: [...withPhoto(0, 30), ...withPhoto(1, 31), variant, ...withPhoto(2, 32)] })).json();
+    const body = await read(caseId, secret);
+    expect(body.photos).toEqual([
+      { photo: 0, hashes: 2, lists: ['reported'], state: 'listed' },
+      { photo: 1, hashes: 2, lists: ['reported'], state: 'listed' },
+      { photo: 2, hashes: 2, lists: ['reported'], state: 'listed' },
+    ]);
+  });
+
+  it('hashes without a photo index belong to photo 0, and a hash sent for two photos counts for both', async () => {
+    let { caseId, secret } = (await submit({ hashes: withPhoto(undefined, 33) })).json();
+    expect((await read(caseId, secret)).photos).toEqual([{ photo: 0, hashes: 2, lists: ['reported'], state: 'listed' }]);
+    const shared = { ...photoHashes(34)[1] };
+    ({ caseId, secret } = (await submit({ hashes: [...withPhoto(0, 35), { ...shared, photo: 0 }, { ...shared, photo: 4 }] })).json());
+    const photos = (await read(caseId, secret)).photos;
+    expect(photos.map((p: { photo: number; hashes: number }) => [p.photo, p.hashes])).toEqual([
+      [0, 3],
+      [4, 1],
+    ]);
+  });
+
+  it("follows reviewers' decisions on a photo's hashes: confirmed adds a list, rejecting every hash makes the photo rejected", async () => {
+    const { caseId, secret } = (await submit({ hashes: [...withPhoto(0, 36), ...withPhoto(1, 37)] })).json();
+    for (const id of await hashIdsOf(caseId, 0)) await app.store.reviewHash(id, 'confirmed', Date.now());
+    const one = await hashIdsOf(caseId, 1);
+    await app.store.reviewHash(one[0], 'rejected', Date.now());
+    let photos = (await read(caseId, secret)).photos;
+    expect(photos[0]).toEqual({ photo: 0, hashes: 2, lists: ['reported', 'confirmed'], state: 'listed' });
+    // One hash of the photo is still listed, so the photo is.
+    expect(photos[1]).toEqual({ photo: 1, hashes: 2, lists: ['reported'], state: 'listed' });
+    await app.store.reviewHash(one[1], 'rejected', Date.now());
+    photos = (await read(caseId, secret)).photos;
+    expect(photos[1]).toEqual({ photo: 1, hashes: 2, lists: [], state: 'rejected' });
+  });
+
+  it('shows every photo of a withdrawn case withdrawn and on no list, in the DELETE answer and afterwards', async () => {
+    const { caseId, secret } = (await submit({ hashes: [...withPhoto(0, 38), ...withPhoto(1, 39), ...withPhoto(2, 40)] })).json();
+    const del = await app.inject({ method: 'DELETE', url: `/v1/submissions/${caseId}`, headers: { authorization: `Bearer ${secret}` } });
+    const expected = [0, 1, 2].map((photo) => ({ photo, hashes: 2, lists: [], state: 'withdrawn' }));
+    expect(del.json().photos).toEqual(expected);
+    expect((await read(caseId, secret)).photos).toEqual(expected);
+    // Withdrawal unlinks the case from its hashes; only the per-photo counts remain.
+    expect(await hashIdsOf(caseId, 0)).toEqual([]);
+  });
+
+  it('shows a quarantined case\'s photos held, and rejected once a reviewer rejects the case', async () => {
+    const t = await testApp({ floodMaxCases: 1, floodMaxHashes: 0 });
+    try {
+      await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { hashes: withPhoto(0, 41) } });
+      const r = await t.app.inject({ method: 'POST', url: '/v1/submissions', payload: { hashes: [...withPhoto(0, 42), ...withPhoto(1, 43)] } });
+      const { caseId, secret, status } = r.json();
+      expect(status).toBe('quarantined');
+      const get = async () => (await t.app.inject({ method: 'GET', url: `/v1/submissions/${caseId}`, headers: { authorization: `Bearer ${secret}` } })).json().photos;
+      expect(await get()).toEqual([0, 1].map((photo) => ({ photo, hashes: 2, lists: [], state: 'quarantined' })));
+      await t.app.store.setCaseStatus(caseId, 'rejected', Date.now());
+      expect(await get()).toEqual([0, 1].map((photo) => ({ photo, hashes: 2, lists: [], state: 'rejected' })));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers no photos for a case stored before photos were recorded', async () => {
+    const { caseId, secret } = (await submit({ hashes: withPhoto(0, 44) })).json();
+    await app.store.db.run('DELETE FROM case_photos WHERE case_id = ?', [caseId]);
+    await app.store.db.run('DELETE FROM case_photo_hashes WHERE case_id = ?', [caseId]);
+    expect(await read(caseId, secret)).toMatchObject({ status: 'active', hashes: 2, lists: ['reported'], photos: [] });
+  });
+
+  it('documents the photos in the OpenAPI answer schema', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+    const schema = doc.paths['/v1/submissions/{caseId}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(schema.properties.photos.items.properties).sort()).toEqual(['hashes', 'lists', 'photo', 'state']);
+  });
+});
+
 describe('other routes', () => {
   it('answers 404 for unknown routes', async () => {
     const r = await app.inject({ method: 'GET', url: '/v1/nothing-here' });

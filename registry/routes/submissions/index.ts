@@ -8,6 +8,8 @@ import type { Static } from '@sinclair/typebox';
 import { HttpError } from '../../errors';
 import { bearerToken, parseHashes, unauthorized } from '../../requests';
 import { hashSecret, newCaseId, newSecret, sourceTag, verifySecret } from '../../secrets';
+import type { CaseStatus } from '../../../shared/registry/wire';
+import type { CaseRow } from '../../store/store';
 import { BearerHeaders, HashListSchema, ListNameSchema, errorResponses } from '../schemas';
 
 const CaseStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('quarantined'), Type.Literal('withdrawn'), Type.Literal('rejected')]);
@@ -20,12 +22,19 @@ const Created = Type.Object({
   status: CaseStatusSchema,
   listed: Type.Integer({ description: 'hashes that will be listed (dihedral variants are not)' }),
 });
+const PhotoStatusSchema = Type.Object({
+  photo: Type.Integer({ minimum: 0, description: "the photo's index in the submission (0-based)" }),
+  hashes: Type.Integer({ description: 'distinct listable hashes of the photo' }),
+  lists: Type.Array(ListNameSchema, { description: "the lists the photo's hashes are on now through this case" }),
+  state: Type.Union([Type.Literal('listed'), Type.Literal('quarantined'), Type.Literal('withdrawn'), Type.Literal('rejected')]),
+});
 const CaseStatusBody = Type.Object({
   caseId: Type.String(),
   status: CaseStatusSchema,
   createdAt: Type.String(),
   hashes: Type.Integer(),
   lists: Type.Array(ListNameSchema),
+  photos: Type.Array(PhotoStatusSchema, { description: 'each photo of the case; empty for cases stored before photos were recorded' }),
 });
 
 export default async function submissionRoutes(app: FastifyInstance): Promise<void> {
@@ -41,6 +50,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
     },
     async (req, reply) => {
       const parsed = parseHashes(req.body.hashes, app.config.maxHashesPerRequest);
+      const hashes = parsed.listed.map((h, j) => ({ ...h, photo: req.body.hashes[parsed.listedIndex[j]].photo ?? 0 }));
       const secret = newSecret();
       const caseId = newCaseId();
       const secretHash = await hashSecret(secret);
@@ -48,7 +58,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
         caseId,
         secretHash,
         source: sourceTag(req.ip, app.sourceSalt),
-        hashes: parsed.listed,
+        hashes,
         now: Date.now(),
         flood: { windowMs: app.config.floodWindowMs, maxCases: app.config.floodMaxCases, maxHashes: app.config.floodMaxHashes },
       });
@@ -67,12 +77,23 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
     return row;
   }
 
+  async function caseBody(row: CaseRow, status: CaseStatus) {
+    return {
+      caseId: row.id,
+      status,
+      createdAt: new Date(row.createdAt).toISOString(),
+      hashes: row.listed,
+      lists: await app.store.caseLists(row.id),
+      photos: await app.store.casePhotos(row.id, status),
+    };
+  }
+
   app.get<{ Params: Static<typeof CaseParams>; Headers: Static<typeof BearerHeaders> }>(
     '/v1/submissions/:caseId',
     {
       schema: {
         tags: ['submissions'],
-        summary: "Read a case's status (Authorization: Bearer <secret>)",
+        summary: "Read a case's status and each photo's (Authorization: Bearer <secret>)",
         params: CaseParams,
         headers: BearerHeaders,
         response: { 200: CaseStatusBody, ...errorResponses },
@@ -80,13 +101,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
     },
     async (req) => {
       const row = await authorisedCase(req.params.caseId, bearerToken(req));
-      return {
-        caseId: row.id,
-        status: row.status,
-        createdAt: new Date(row.createdAt).toISOString(),
-        hashes: row.listed,
-        lists: await app.store.caseLists(row.id),
-      };
+      return caseBody(row, row.status);
     },
   );
 
@@ -107,13 +122,7 @@ export default async function submissionRoutes(app: FastifyInstance): Promise<vo
       await app.store.setCaseStatus(row.id, 'withdrawn', Date.now());
       app.matchIndex?.touch();
       req.log.info({ caseId: row.id }, 'case withdrawn');
-      return {
-        caseId: row.id,
-        status: 'withdrawn' as const,
-        createdAt: new Date(row.createdAt).toISOString(),
-        hashes: row.listed,
-        lists: await app.store.caseLists(row.id),
-      };
+      return caseBody(row, 'withdrawn');
     },
   );
 }

@@ -29,8 +29,9 @@ export class RegistryApi {
     return this.call<CaseStatusResponse>('GET', `/v1/submissions/${encodeURIComponent(caseId)}`, undefined, secret);
   }
 
-  async withdraw(caseId: string, secret: string): Promise<void> {
-    await this.call<unknown>('DELETE', `/v1/submissions/${encodeURIComponent(caseId)}`, undefined, secret);
+  /** Withdraws the case; the answer is its status afterwards (every photo withdrawn). */
+  withdraw(caseId: string, secret: string): Promise<CaseStatusResponse | undefined> {
+    return this.call<CaseStatusResponse | undefined>('DELETE', `/v1/submissions/${encodeURIComponent(caseId)}`, undefined, secret);
   }
 
   /** A reporter's verdict on hashes: `report`, or `dispute` for a false positive (needs a reporter key). */

@@ -366,9 +366,12 @@ describe('the extension in headless Chromium', () => {
 
     await page.locator('[data-testid=check]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: (active|held for review)\./);
+    const photoLines = () => page.locator('[data-testid=status-photos] li').allTextContents();
+    expect(await photoLines()).toEqual([1, 2].map((n) => expect.stringMatching(new RegExp(`^Photo ${n}: (on the lists|held for review)\\. \\d+ fingerprints\\.`))));
     page.once('dialog', (d) => void d.accept());
     await page.locator('[data-testid=withdraw]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toBe('The case was withdrawn.');
+    expect(await photoLines()).toEqual([1, 2].map((n) => expect.stringMatching(new RegExp(`^Photo ${n}: withdrawn\\. \\d+ fingerprints\\. Lists: none\\.$`))));
     await page.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -172,9 +172,18 @@ describe('the registry web page', () => {
     // Reading the case back in the page, with the case number and secret it showed.
     await page.locator('[data-testid=check]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: (active|held for review)\. 10 fingerprints\./);
+    // Each photo by its number in the submission (never its file name), with its own state.
+    const photoLines = () => page.locator('[data-testid=status-photos] li').allTextContents();
+    const state = stored.status === 'active' ? 'on the lists' : 'held for review';
+    const lists = stored.status === 'active' ? 'reported' : 'none';
+    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: ${state}. 5 fingerprints. Lists: ${lists}.`));
     page.once('dialog', (d) => void d.accept());
     await page.locator('[data-testid=withdraw]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toBe(protectEn.withdrawn);
+    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: withdrawn. 5 fingerprints. Lists: none.`));
+    await page.locator('[data-testid=check]').click();
+    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: withdrawn\./);
+    expect(await page.locator('[data-testid=status-photos] li[data-photo-state=withdrawn]').count()).toBe(2);
     expect((await caseStatus(caseId, secret)).status).toBe('withdrawn');
 
     expectOnlyHashesSent(seen, 1);
@@ -209,6 +218,7 @@ describe('the registry web page', () => {
 
     await page.locator('[data-testid=check]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^状态：(有效|等待审核)。5 个指纹。/);
+    expect(await page.locator('[data-testid=status-photos] li').allTextContents()).toEqual([expect.stringMatching(/^照片 1：(已列入列表|等待审核)。5 个指纹。列表：(已举报|无)。$/)]);
 
     // The switch leads to the English page.
     await page.locator('[data-testid=lang-switch]').click();

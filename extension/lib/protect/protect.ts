@@ -3,7 +3,7 @@ import { createHashScratch } from '../../../shared/hash/compute';
 import { checkHashUsable } from '../../../shared/hash/gates';
 import type { ImageHashes } from '../../../shared/hash/types';
 import type { BrowserDecodeEnv } from '../../../shared/image/browserDecode';
-import type { HashJson } from '../../../shared/registry/wire';
+import type { CaseStatusResponse, HashJson } from '../../../shared/registry/wire';
 import { RegistryApi } from '../registryApi';
 import { h, replace } from '../ui/dom';
 import { hashPhotoFile, registrationHashesJson } from './hashFile';
@@ -71,6 +71,8 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   const caseInput = h('input', { type: 'text', id: 'veil-case', autocomplete: 'off', 'data-testid': 'case-id' });
   const secretInput = h('input', { type: 'text', id: 'veil-secret', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'secret' });
   const statusOut = h('p', { role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+  // Photos are named by their number in the submission: file names never left the device.
+  const statusPhotos = h('ul', { class: 'plain', 'aria-label': t('statusPhotos'), 'aria-live': 'polite', hidden: true, 'data-testid': 'status-photos' });
   const drop = h(
     'div',
     { class: 'card row', 'data-testid': 'drop' },
@@ -109,6 +111,7 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
         h('button', { type: 'button', class: 'secondary', onclick: () => void withdraw(), 'data-testid': 'withdraw' }, t('withdraw')),
       ),
       statusOut,
+      statusPhotos,
     ),
   );
 
@@ -250,22 +253,41 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   };
 
   // --- status and withdrawal -------------------------------------------------------------
+  const listsText = (lists: readonly string[]) =>
+    lists.length ? lists.map((l) => (`list.${l}` in KNOWN_LISTS ? t(`list.${l}` as ProtectKey) : l)).join(', ') : t('none');
+  /** One line per photo of the case; nothing for an answer without photos (an older registry or case). */
+  const renderPhotos = (s: CaseStatusResponse | null) => {
+    const items = s && Array.isArray(s.photos) ? s.photos : [];
+    replace(
+      statusPhotos,
+      ...items.map((p) => {
+        const stateKey = `photo.${p.state}`;
+        const state = stateKey in KNOWN_PHOTO_STATES ? t(stateKey as ProtectKey) : p.state;
+        return h('li', { 'data-photo': p.photo, 'data-photo-state': p.state }, t('statusPhoto', p.photo + 1, state, p.hashes, listsText(p.lists)));
+      }),
+    );
+    statusPhotos.hidden = items.length === 0;
+  };
   const checkStatus = async () => {
     try {
       const s = await api.caseStatus(caseInput.value.trim(), secretInput.value.trim());
       const statusKey = `status.${s.status}` as ProtectKey;
-      statusOut.textContent = t('statusResult', t(statusKey in KNOWN_STATUS ? statusKey : 'status.active'), s.hashes, s.lists.length ? s.lists.join(', ') : t('none'));
+      statusOut.textContent = t('statusResult', t(statusKey in KNOWN_STATUS ? statusKey : 'status.active'), s.hashes, listsText(s.lists));
+      renderPhotos(s);
     } catch (err) {
       statusOut.textContent = t('statusFailed', errorText(err));
+      renderPhotos(null);
     }
   };
   const withdraw = async () => {
     if (!globalThis.confirm(t('withdrawConfirm'))) return;
     try {
-      await api.withdraw(caseInput.value.trim(), secretInput.value.trim());
+      const s = await api.withdraw(caseInput.value.trim(), secretInput.value.trim());
       statusOut.textContent = t('withdrawn');
+      renderPhotos(s ?? null);
     } catch (err) {
       statusOut.textContent = t('statusFailed', errorText(err));
+      renderPhotos(null);
     }
   };
 
@@ -296,6 +318,8 @@ const KNOWN_REASONS: Record<string, true> = {
   'reason.image/animated': true,
 };
 const KNOWN_STATUS: Record<string, true> = { 'status.active': true, 'status.quarantined': true, 'status.withdrawn': true, 'status.rejected': true };
+const KNOWN_PHOTO_STATES: Record<string, true> = { 'photo.listed': true, 'photo.quarantined': true, 'photo.withdrawn': true, 'photo.rejected': true };
+const KNOWN_LISTS: Record<string, true> = { 'list.reported': true, 'list.confirmed': true };
 
 /** A small canvas of the photo, drawn from memory (the bitmap is closed right after). */
 async function thumbnail(file: File, env: BrowserDecodeEnv): Promise<HTMLCanvasElement> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,8 @@ afterAll(async () => {
 
 /** A fresh browser context whose every request (the worker's included) is recorded. */
 async function openPage(path: string): Promise<{ context: BrowserContext; page: Page; seen: Seen[]; cookiesSet: string[]; errors: string[] }> {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const seen: Seen[] = [];
   const cookiesSet: string[] = [];
   context.on('request', (r) => seen.push({ method: r.method(), url: r.url(), body: r.postDataBuffer() }));
@@ -152,6 +153,15 @@ describe('the registry web page', () => {
     const secret = (await page.locator('[data-testid=result-secret]').textContent()) ?? '';
     expect(caseId).not.toBe('');
     expect(secret.length).toBeGreaterThan(10);
+
+    // The case can be kept: downloaded as a file that holds the case number and the secret, or copied.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: protectEn.download, exact: true }).click()]);
+    expect(download.suggestedFilename()).toBe(`veil-case-${caseId}.txt`);
+    const kept = readFileSync((await download.path())!, 'utf8');
+    expect(kept).toContain(caseId);
+    expect(kept).toContain(secret);
+    await page.getByRole('button', { name: `${protectEn.copy} ${protectEn.secret}` }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
     const [body] = expectOnlyHashesSent(seen, 1);
     // Per photo: its PDQ, the PDQs of its three mirrored images, its blockhash; the same hashes

@@ -8,6 +8,7 @@ import { RegistryApi } from '../registryApi';
 import { h, replace } from '../ui/dom';
 import { hashPhotoFile, registrationHashesJson } from './hashFile';
 import type { ProtectKey, ProtectTranslate } from './messages';
+import { droppedFiles } from './dropped';
 
 /**
  * The "Protect my photos" page as a reusable module: the extension mounts it on its own page,
@@ -196,7 +197,8 @@ export function mountProtect(root: HTMLElement, opts: ProtectOptions): { destroy
   drop.addEventListener('dragover', (e) => e.preventDefault());
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
-    addFiles((e as DragEvent).dataTransfer?.files ?? []);
+    const data = (e as DragEvent).dataTransfer;
+    if (data) void droppedFiles(data).then(addFiles);
   });
 
   // --- submitting ------------------------------------------------------------------------

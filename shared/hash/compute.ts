@@ -1,5 +1,6 @@
 import type { LumaImage, RgbaImage } from '../image/types';
 import { hashInputLuma, PDQ_FRONT_END_DIMS, type Flip } from '../image/canonical';
+import { copyRect, findContentRect } from '../image/trim';
 import type { ImageHashes } from './types';
 import { createPdqScratch, pdqDihedralFromLuma, pdqFromLuma, type PdqScratch } from './pdq';
 import { blockhashFromLuma, createBlockhashScratch, type BlockhashScratch } from './blockhash';
@@ -20,17 +21,26 @@ export interface HashScratch {
   flipped: Float32Array;
   /** The PDQ front end's resampled pixels (hashInputLuma), zeroed after each use. */
   frontEnd: Uint8Array;
+  /** RGBA of the content rectangle inside a frame (ImageHashes.trimmed); grown on demand, zeroed after each use. */
+  trimmed: Uint8Array;
 }
 
 export interface HashOptions {
   /** Also hash the mirrored images (ImageHashes.pdqFlips): for registering a photo, not for queries. */
   flips?: boolean;
+  /**
+   * Also hash the photo inside a uniform border or letterbox when there is one
+   * (ImageHashes.trimmed, shared/image/trim.ts). Default: on for queries, off with `flips`:
+   * registration lists the photo as it is submitted.
+   */
+  trim?: boolean;
 }
 
 export function createHashScratch(): HashScratch {
   return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0),
     flipped: new Float32Array(0),
     frontEnd: new Uint8Array(PDQ_FRONT_END_DIMS * PDQ_FRONT_END_DIMS * 4),
+    trimmed: new Uint8Array(0),
   };
 }
 
@@ -74,13 +84,24 @@ export function pdqOfFlips(img: RgbaImage, scratch: HashScratch = createHashScra
  * over 512 px resampled to 512 x 512, see hashInputLuma), luma with alpha onto white, then
  * computeImageHashes. width and
  * height are the decoded image's. The luma lives in the scratch and is overwritten by the next
- * call; nothing of the image is kept.
+ * call; nothing of the image is kept. For a query (no `flips`) inside a uniform frame, `trimmed`
+ * holds the same hashes of the content rectangle, through the same front end.
  */
 export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
   const luma = hashInputLuma(img, scratch.luma, scratch.frontEnd);
   if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
   const hashes: ImageHashes = { ...computeImageHashes(luma, scratch), width: img.width, height: img.height };
   if (opts.flips) hashes.pdqFlips = pdqOfFlips(img, scratch);
+  if (opts.trim ?? !opts.flips) {
+    const rect = findContentRect(img);
+    if (rect !== null) {
+      const inner = copyRect(img, rect, scratch.trimmed);
+      if (inner.data.buffer !== scratch.trimmed.buffer) scratch.trimmed = new Uint8Array(inner.data.buffer);
+      // One level only: a frame inside a frame is rare, and each level costs a full hash set.
+      hashes.trimmed = computeHashesFromRgba(inner, scratch, { trim: false });
+      inner.data.fill(0);
+    }
+  }
   return hashes;
 }
 
@@ -92,6 +113,7 @@ export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = cre
 export function wipeHashScratch(scratch: HashScratch): void {
   scratch.luma.fill(0);
   scratch.flipped.fill(0);
+  scratch.trimmed.fill(0);
   const { jarosz } = scratch.pdq;
   jarosz.full.fill(0);
   jarosz.colSums.fill(0);

@@ -36,6 +36,12 @@ export interface ImageHashes {
    * hash through the query's DCT variants (docs/evaluation.md).
    */
   pdqFlips?: Uint8Array[];
+  /**
+   * Queries only: the hashes of the photo inside a uniform border or letterbox
+   * (shared/image/trim.ts findContentRect), absent when there is none. The matcher tries them as
+   * a second view of the image; registration never lists them.
+   */
+  trimmed?: ImageHashes;
   /** Dimensions of the decoded, orientation-corrected image. */
   width: number;
   height: number;

@@ -30,7 +30,10 @@ import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './
  *   2. the smaller distance relative to its kind's threshold, distance / (threshold + 1);
  *   3. PDQ over blockhash (PDQ is the primary hash and carries quality);
  *   4. the query as is over its rotated or flipped variants (lower dihedral index);
- *   5. the smaller entry id.
+ *   5. the image as received over the photo inside its frame (ImageHashes.trimmed);
+ *   6. the smaller entry id.
+ * A query with `trimmed` hashes (a uniform border or letterbox was found around the photo) is
+ * searched twice, as received and trimmed; each entry counts once, at its best view.
  */
 
 const FREE_SLOT = 255;
@@ -99,6 +102,7 @@ export class Matcher {
   private bestKind = 0;
   private bestVariant = 0;
   private bestThreshold = 0;
+  private bestView = 0;
 
   constructor(options: MatcherOptions = {}) {
     const capacity = Math.max(16, Math.ceil(options.initialCapacity ?? 1024));
@@ -197,25 +201,29 @@ export class Matcher {
   match(hashes: ImageHashes, policy: MatchPolicy = DEFAULT_MATCH_POLICY): MatchResult | null {
     this.checkPolicy(policy);
     this.bestSlot = -1;
-    this.forEachCounted(hashes, policy, (slot, distance, kc, v, threshold) => this.consider(slot, distance, kc, v, threshold));
-    return this.bestSlot < 0 ? null : this.result(this.bestSlot, this.bestDistance, this.bestVariant);
+    this.forEachView(hashes, policy, (slot, distance, kc, v, threshold, view) => this.consider(slot, distance, kc, v, threshold, view));
+    return this.bestSlot < 0 ? null : this.result(this.bestSlot, this.bestDistance, this.bestVariant, this.bestView);
   }
 
   /** Every counted entry within its kind's threshold (each once, at its closest variant), best first. */
   matchAll(hashes: ImageHashes, policy: MatchPolicy = DEFAULT_MATCH_POLICY): MatchResult[] {
     this.checkPolicy(policy);
-    const found = new Map<number, { distance: number; variant: number; threshold: number }>();
-    this.forEachCounted(hashes, policy, (slot, d, _kc, variant, threshold) => {
+    const found = new Map<number, { distance: number; variant: number; threshold: number; view: number }>();
+    this.forEachView(hashes, policy, (slot, d, _kc, variant, threshold, view) => {
       const prev = found.get(slot);
-      if (prev === undefined || d < prev.distance) found.set(slot, { distance: d, variant, threshold });
+      // Views come in order (as received first), so a tie keeps the earlier one, as in `match`.
+      if (prev === undefined || d < prev.distance) found.set(slot, { distance: d, variant, threshold, view });
     });
     const slots = [...found.keys()];
     slots.sort((a, b) => {
       const x = found.get(a)!;
       const y = found.get(b)!;
-      return this.compare(a, x.distance, this.kinds[a], x.variant, x.threshold, b, y.distance, this.kinds[b], y.variant, y.threshold);
+      return this.compare(a, x.distance, this.kinds[a], x.variant, x.threshold, x.view, b, y.distance, this.kinds[b], y.variant, y.threshold, y.view);
     });
-    return slots.map((s) => this.result(s, found.get(s)!.distance, found.get(s)!.variant));
+    return slots.map((s) => {
+      const f = found.get(s)!;
+      return this.result(s, f.distance, f.variant, f.view);
+    });
   }
 
   /** What `match` did and why, per kind (for the CLI and moderators' logs; no hashes in it). */
@@ -286,6 +294,17 @@ export class Matcher {
     return false;
   }
 
+  /** forEachCounted over the query as received (view 0), then over its trimmed hashes (view 1). */
+  private forEachView(
+    hashes: ImageHashes,
+    policy: MatchPolicy,
+    visit: (slot: number, distance: number, kc: number, variant: number, threshold: number, view: number) => void,
+  ): void {
+    this.forEachCounted(hashes, policy, (slot, d, kc, v, t) => visit(slot, d, kc, v, t, 0));
+    const trimmed = hashes.trimmed;
+    if (trimmed !== undefined) this.forEachCounted(trimmed, policy, (slot, d, kc, v, t) => visit(slot, d, kc, v, t, 1));
+  }
+
   /**
    * Calls `visit` for every entry the policy counts: within its kind's threshold for some query
    * variant, in a counted list, and (blockhash) corroborated. An entry may be visited once per
@@ -324,32 +343,34 @@ export class Matcher {
     this.indexes[kc].queryWords(this.words, 0, radius, this.hits);
   }
 
-  private consider(slot: number, distance: number, kc: number, variant: number, threshold: number): void {
+  private consider(slot: number, distance: number, kc: number, variant: number, threshold: number, view: number): void {
     if (
       this.bestSlot < 0 ||
-      this.compare(slot, distance, kc, variant, threshold, this.bestSlot, this.bestDistance, this.bestKind, this.bestVariant, this.bestThreshold) < 0
+      this.compare(slot, distance, kc, variant, threshold, view, this.bestSlot, this.bestDistance, this.bestKind, this.bestVariant, this.bestThreshold, this.bestView) < 0
     ) {
       this.bestSlot = slot;
       this.bestDistance = distance;
       this.bestKind = kc;
       this.bestVariant = variant;
       this.bestThreshold = threshold;
+      this.bestView = view;
     }
   }
 
   /** Negative when candidate a wins over b (the rules in the header, in order). */
-  private compare(a: number, da: number, ka: number, va: number, ta: number, b: number, db: number, kb: number, vb: number, tb: number): number {
+  private compare(a: number, da: number, ka: number, va: number, ta: number, wa: number, b: number, db: number, kb: number, vb: number, tb: number, wb: number): number {
     const strength = LIST_STRENGTH[LIST_NAMES[this.lists[b]]] - LIST_STRENGTH[LIST_NAMES[this.lists[a]]];
     if (strength !== 0) return strength;
     const relative = da * (tb + 1) - db * (ta + 1);
     if (relative !== 0) return relative;
     if (ka !== kb) return ka - kb;
     if (va !== vb) return va - vb;
+    if (wa !== wb) return wa - wb;
     if (this.entryIds[a] !== this.entryIds[b]) return this.entryIds[a] - this.entryIds[b];
     return a - b;
   }
 
-  private result(slot: number, distance: number, variant: number): MatchResult {
+  private result(slot: number, distance: number, variant: number, view: number): MatchResult {
     const kind = HASH_KINDS[this.kinds[slot]];
     const hash = new Uint8Array(HASH_BYTES);
     if (!this.indexes[this.kinds[slot]].copyHash(slot, hash)) throw new VeilError('internal', 'Matched entry missing from its index.');
@@ -357,6 +378,7 @@ export class Matcher {
     if (this.qualities[slot] !== NO_QUALITY) entry.quality = this.qualities[slot];
     const result: MatchResult = { entry, kind, distance };
     if (kind === 'pdq') result.dihedral = variant;
+    if (view === 1) result.view = 'trimmed';
     return result;
   }
 
@@ -497,7 +519,7 @@ export function formatExplanation(e: MatchExplanation): string[] {
   const r = e.result;
   lines.push(
     r
-      ? `match: entry ${r.entry.id} (${r.entry.list}) by ${r.kind} at distance ${r.distance}${r.dihedral ? ` (variant ${r.dihedral})` : ''}`
+      ? `match: entry ${r.entry.id} (${r.entry.list}) by ${r.kind} at distance ${r.distance}${r.dihedral ? ` (variant ${r.dihedral})` : ''}${r.view ? ` (${r.view} view)` : ''}`
       : 'no match',
   );
   for (const k of e.kinds) {

@@ -24,4 +24,6 @@ export interface MatchResult {
   distance: number;
   /** For PDQ: which dihedral variant of the query matched (0 = as is). */
   dihedral?: number;
+  /** Set when the hashes of the photo inside a uniform frame matched (ImageHashes.trimmed). */
+  view?: 'trimmed';
 }

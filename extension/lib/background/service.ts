@@ -146,16 +146,16 @@ export function startBackground(deps: BackgroundDeps): void {
       void sendToTab(tabId, { type: 'notice', key }, 0).catch(() => undefined);
     return (async () => {
       const subs = await subscriptionsItem.getValue();
+      let hashes;
+      try {
+        hashes = await checker.hashUrl(url);
+      } catch {
+        notify('noticeNoImage');
+        return;
+      }
       if (menuItemId === MENU_REPORT) {
         // A deliberate act by the user: the image's hashes (never the image, never the page)
         // go to the first subscribed registry.
-        let hashes;
-        try {
-          hashes = await checker.hashUrl(url);
-        } catch {
-          notify('noticeNoImage');
-          return;
-        }
         const sub = subs[0];
         if (!sub) return notify('noticeReportFailed');
         try {
@@ -170,13 +170,6 @@ export function startBackground(deps: BackgroundDeps): void {
       }
       // "This is not a leaked photo": allow the photo's entries here at once, reveal it on the
       // page, and (with a reporter key) tell the registry that listed it: a dispute.
-      let hashes;
-      try {
-        hashes = await checker.hashUrl(url);
-      } catch {
-        notify('noticeNoImage');
-        return;
-      }
       const allowed = lists.allowMatches(hashes);
       if (allowed.length > 0) {
         await allowedEntriesItem.setValue([...(await allowedEntriesItem.getValue()), ...allowed]);

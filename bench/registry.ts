@@ -8,21 +8,20 @@
  *  - snapshot downloads per second, full and answered 304 by ETag.
  * Standalone: `npx tsx bench/registry.ts [entries]`.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ListService } from '../registry/lists';
 import { loadOrCreateSigningKeys, signingKeyPath } from '../registry/signing';
 import { LIST_DB_IDS, RegistryStore } from '../registry/store/store';
 import { KIND_IDS } from '../shared/registry/listFormat';
+import { spawnRegistry, type RegistryProcess } from '../test/support/registryProcess';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PG_URL = process.env.VEIL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface AutocannonResult {
@@ -48,24 +47,8 @@ function photoBody(): string {
   return JSON.stringify({ hashes: [{ kind: 'pdq', hash: hashHex(), quality: 90 }, { kind: 'blockhash', hash: hashHex() }] });
 }
 
-async function serve(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<{ child: ChildProcess; url: string; startMs: number }> {
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['bin/veil.js', 'registry', 'serve', '--data', dataDir, '--port', '0', '--rate-limit', '0', '--flood-cases', '0', '--flood-hashes', '0', '--log-level', 'silent', ...extraArgs],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ child, url, startMs: performance.now() - t0 });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`registry exited (${code}): ${err}`)));
-  });
+function serve(dataDir: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<RegistryProcess> {
+  return spawnRegistry(dataDir, { env, args });
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -3,17 +3,14 @@
  * submissions: after a restart on the same data folder, every submission that was answered 201
  * is there, active, and on the reported list.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ListFile } from '../../shared/registry/listFormat';
 import { hexToBytes } from '../../shared/hex';
 import { hex, photoHashes, tempDir } from './support';
+import { spawnRegistry, type RegistryProcess } from '../support/registryProcess';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = tempDir('veil-durability-');
 const children: ChildProcess[] = [];
 
@@ -22,26 +19,11 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `veil registry serve` on a free port; resolves with its URL and public key. */
-function serve(): Promise<{ child: ChildProcess; url: string; publicKey: string }> {
-  const child = spawn(
-    process.execPath,
-    ['bin/veil.js', 'registry', 'serve', '--data', dir, '--port', '0', '--rate-limit', '0', '--flood-cases', '0', '--flood-hashes', '0', '--log-level', 'silent'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const key = /public key: ([0-9a-f]{64})/.exec(out)?.[1];
-      if (url && key) resolve({ child, url, publicKey: key });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`registry exited (${code}) before listening: ${err}`)));
-  });
+/** Starts `veil registry serve` on the test's data folder, to be killed when the file ends. */
+async function serve(): Promise<RegistryProcess> {
+  const started = spawnRegistry(dir);
+  started.then((p) => children.push(p.child), () => undefined);
+  return started;
 }
 
 /** Resolves when the child has exited (at once if it already has: 'exit' is not replayed). */

@@ -103,7 +103,7 @@ export async function benchHashes(): Promise<void> {
   rows.push(['blockhash (from luma)', await timePerImage(photos, (p) => blockhashFromLuma(luma(p), blockScratch))]);
   rows.push(['total: RGBA → all hashes (computeHashesFromRgba)', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch))]);
   rows.push(['baseline: the same at full resolution (not used)', await timePerImage(photos, fullResolution)]);
-  rows.push(['registration: total + PDQ of 3 mirrored images', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch, { flips: true }))]);
+  rows.push(['registration: total + PDQ of 3 mirrored images', await timePerImage(photos, (p) => computeHashesFromRgba(p.rgba, hashScratch, { registration: true }))]);
   rows.push(['sharp decode alone (JPEG → RGBA)', await timePerImage(photos, (p) => (p.bytes ? decode(p.bytes) : null))]);
   rows.push([
     'decode + total',

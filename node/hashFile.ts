@@ -32,7 +32,7 @@ export async function hashImage(input: Uint8Array | string, opts: HashImageOptio
   const img = await decodeImage(input, opts.limits);
   const scratch = opts.scratch ?? (processScratch ??= createHashScratch());
   try {
-    const hashes = computeHashesFromRgba(img, scratch, { flips: opts.flips });
+    const hashes = computeHashesFromRgba(img, scratch, { registration: opts.registration });
     return { ...hashes, format: img.format, frames: img.frames };
   } finally {
     img.data.fill(0);

@@ -46,7 +46,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const indexing = createProgress(io, originals.length, 'indexing');
   for (const original of originals) {
     try {
-      const h = await hashImage(original.path, { flips: true });
+      const h = await hashImage(original.path, { registration: true });
       const photo = names.length;
       names.push(basename(original.path));
       // Unusable hashes (flat image, low quality) are refused by the matcher; others may still serve.

@@ -76,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const f of await expandImagePaths(positionals)) {
     try {
       if (f.error) throw new Error(f.error);
-      const h = await hashImage(f.path, { flips: true });
+      const h = await hashImage(f.path, { registration: true });
       const pdqOk = checkHashUsable('pdq', h.pdq, h.quality);
       const bhOk = checkHashUsable('blockhash', h.blockhash);
       if (!pdqOk.usable && !bhOk.usable) throw new Error(`cannot be matched reliably: ${pdqOk.reason}`);

@@ -1,7 +1,10 @@
 import type { LumaImage, RgbaImage } from '../image/types';
 import { hashInputLuma, PDQ_FRONT_END_DIMS, type Flip } from '../image/canonical';
-import { copyRect, findContentRect } from '../image/trim';
-import type { ImageHashes } from './types';
+import { copyRect, findContentRect, type ContentRect } from '../image/trim';
+import { queryCropViews, registrationCropViews } from '../image/cropViews';
+import { createCropPdqScratch, cropPdqOfRect, lumaTable, wipeCropPdqScratch, type CropPdqScratch, type LumaTable } from './cropPdq';
+import type { CropHash, ImageHashes, QueryView } from './types';
+import { checkHashUsable } from './gates';
 import { createPdqScratch, pdqDihedralFromLuma, pdqFromLuma, type PdqScratch } from './pdq';
 import { blockhashFromLuma, createBlockhashScratch, type BlockhashScratch } from './blockhash';
 
@@ -21,26 +24,32 @@ export interface HashScratch {
   flipped: Float32Array;
   /** The PDQ front end's resampled pixels (hashInputLuma), zeroed after each use. */
   frontEnd: Uint8Array;
-  /** RGBA of the content rectangle inside a frame (ImageHashes.trimmed); grown on demand, zeroed after each use. */
-  trimmed: Uint8Array;
+  /** RGBA of one rectangle of the image (a query view, a registration crop); grown on demand, zeroed after each use. */
+  rect: Uint8Array;
+  /** The crop hash's integrated luma (cropPdq.ts); grown on demand. */
+  crop: CropPdqScratch;
 }
 
 export interface HashOptions {
-  /** Also hash the mirrored images (ImageHashes.pdqFlips): for registering a photo, not for queries. */
-  flips?: boolean;
   /**
-   * Also hash the photo inside a uniform border or letterbox when there is one
-   * (ImageHashes.trimmed, shared/image/trim.ts). Default: on for queries, off with `flips`:
-   * registration lists the photo as it is submitted.
+   * Hash a photo being registered: also the PDQs of its mirrored images (ImageHashes.pdqFlips)
+   * and of its crops (ImageHashes.crops), and no query views. Default: a query.
    */
-  trim?: boolean;
+  registration?: boolean;
+  /**
+   * Also hash the query's other views (ImageHashes.views): the photo inside a frame, its own
+   * slightly smaller crops. Default: on for queries, off for registration, which lists the
+   * photo as it is submitted.
+   */
+  views?: boolean;
 }
 
 export function createHashScratch(): HashScratch {
   return { pdq: createPdqScratch(), blockhash: createBlockhashScratch(), luma: new Float32Array(0),
     flipped: new Float32Array(0),
     frontEnd: new Uint8Array(PDQ_FRONT_END_DIMS * PDQ_FRONT_END_DIMS * 4),
-    trimmed: new Uint8Array(0),
+    rect: new Uint8Array(0),
+    crop: createCropPdqScratch(),
   };
 }
 
@@ -82,27 +91,92 @@ export function pdqOfFlips(img: RgbaImage, scratch: HashScratch = createHashScra
 /**
  * Hashes of decoded RGBA (EXIF orientation already applied): PDQ's reference front end (images
  * over 512 px resampled to 512 x 512, see hashInputLuma), luma with alpha onto white, then
- * computeImageHashes. width and
- * height are the decoded image's. The luma lives in the scratch and is overwritten by the next
- * call; nothing of the image is kept. For a query (no `flips`) inside a uniform frame, `trimmed`
- * holds the same hashes of the content rectangle, through the same front end.
+ * computeImageHashes, and the crop hash of the whole image (cropPdq.ts). width and height are the
+ * decoded image's. Everything derived from the pixels lives in the scratch and is overwritten by
+ * the next call; nothing of the image is kept. Registration adds the mirrored PDQs and the listed
+ * crop hashes; a query adds its views.
  */
 export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
-  const luma = hashInputLuma(img, scratch.luma, scratch.frontEnd);
-  if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
-  const hashes: ImageHashes = { ...computeImageHashes(luma, scratch), width: img.width, height: img.height };
-  if (opts.flips) hashes.pdqFlips = pdqOfFlips(img, scratch);
-  if (opts.trim ?? !opts.flips) {
-    const rect = findContentRect(img);
-    if (rect !== null) {
-      const inner = copyRect(img, rect, scratch.trimmed);
-      if (inner.data.buffer !== scratch.trimmed.buffer) scratch.trimmed = new Uint8Array(inner.data.buffer);
-      // One level only: a frame inside a frame is rare, and each level costs a full hash set.
-      hashes.trimmed = computeHashesFromRgba(inner, scratch, { trim: false });
-      inner.data.fill(0);
-    }
+  const hashes = hashRgba(img, scratch);
+  const table = lumaTable(img, scratch.crop);
+  const whole = { x: 0, y: 0, width: img.width, height: img.height };
+  hashes.cropHash = cropPdqOfRect(table, whole, scratch.pdq, true);
+  if (opts.registration) {
+    hashes.pdqFlips = pdqOfFlips(img, scratch);
+    hashes.crops = registrationCrops(img, table, scratch);
+  }
+  if (opts.views ?? !opts.registration) {
+    const views = queryViews(img, table, scratch);
+    if (views.length > 0) hashes.views = views;
   }
   return hashes;
+}
+
+/** PDQ, dihedral variants and blockhash of the image as it is. */
+function hashRgba(img: RgbaImage, scratch: HashScratch): ImageHashes {
+  const luma = hashInputLuma(img, scratch.luma, scratch.frontEnd);
+  if (luma.luma.buffer !== scratch.luma.buffer) scratch.luma = luma.luma;
+  return { ...computeImageHashes(luma, scratch), width: img.width, height: img.height };
+}
+
+/**
+ * Every hash of one rectangle of the image, as a copy cut to that rectangle would get them: PDQ
+ * and blockhash through the same front end (the rectangle is copied into the scratch and zeroed
+ * once hashed), the crop hash from the whole image's table.
+ */
+function hashRect(img: RgbaImage, rect: ContentRect, table: LumaTable, scratch: HashScratch): ImageHashes {
+  const inner = copyRect(img, rect, scratch.rect);
+  if (inner.data.buffer !== scratch.rect.buffer) scratch.rect = new Uint8Array(inner.data.buffer);
+  try {
+    const hashes = hashRgba(inner, scratch);
+    hashes.cropHash = cropPdqOfRect(table, rect, scratch.pdq, true);
+    return hashes;
+  } finally {
+    inner.data.fill(0);
+  }
+}
+
+const NO_HASH = new Uint8Array(0);
+
+/** A view that carries only its crop hash: a query's own crops meet only the listed crops. */
+function cropOnly(rect: ContentRect, table: LumaTable, scratch: HashScratch): ImageHashes {
+  return { pdq: NO_HASH, quality: 0, pdqDihedral: [], blockhash: NO_HASH, cropHash: cropPdqOfRect(table, rect, scratch.pdq, true), width: rect.width, height: rect.height };
+}
+
+/** The listed crop hashes (the whole photo, then cropViews.ts registrationCropViews) that pass the gates, each once. */
+function registrationCrops(img: RgbaImage, table: LumaTable, scratch: HashScratch): CropHash[] {
+  const crops: CropHash[] = [];
+  const seen = new Set<string>();
+  const rects = [{ x: 0, y: 0, width: img.width, height: img.height }, ...registrationCropViews(img.width, img.height).map((v) => v.rect)];
+  for (const rect of rects) {
+    const { hashes, quality } = cropPdqOfRect(table, rect, scratch.pdq, false);
+    if (!checkHashUsable('pdq-crop', hashes[0], quality).usable) continue;
+    // A small photo's nearby crops can give the same bits: list each hash once.
+    const key = hashes[0].join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    crops.push({ hash: hashes[0], quality });
+  }
+  return crops;
+}
+
+/**
+ * A query's other views: the photo inside a uniform frame (trim.ts), then the image's own
+ * slightly smaller crops (cropViews.ts), of the image as received and of the framed photo: what
+ * looks like a frame may be the photo's own plain edge (a wall, a sky) that a crop left there.
+ */
+function queryViews(img: RgbaImage, table: LumaTable, scratch: HashScratch): QueryView[] {
+  const views: QueryView[] = [];
+  const frame = findContentRect(img);
+  if (frame !== null) views.push({ name: 'trimmed', hashes: hashRect(img, frame, table, scratch) });
+  const whole = { x: 0, y: 0, width: img.width, height: img.height };
+  for (const area of frame === null ? [whole] : [whole, frame]) {
+    for (const view of queryCropViews(area.width, area.height)) {
+      const rect = { ...view.rect, x: view.rect.x + area.x, y: view.rect.y + area.y };
+      views.push({ name: 'crop', hashes: cropOnly(rect, table, scratch) });
+    }
+  }
+  return views;
 }
 
 /**
@@ -113,7 +187,8 @@ export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = cre
 export function wipeHashScratch(scratch: HashScratch): void {
   scratch.luma.fill(0);
   scratch.flipped.fill(0);
-  scratch.trimmed.fill(0);
+  scratch.rect.fill(0);
+  wipeCropPdqScratch(scratch.crop);
   const { jarosz } = scratch.pdq;
   jarosz.full.fill(0);
   jarosz.colSums.fill(0);

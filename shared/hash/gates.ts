@@ -1,5 +1,5 @@
 import type { HashKind } from './types';
-import { HASH_BITS } from './types';
+import { HASH_BITS, isPdqKind } from './types';
 
 /**
  * Which hashes may be used to match. A hash that fails here is never indexed and never queried:
@@ -34,7 +34,7 @@ export function countBitsSet(hash: Uint8Array): number {
 }
 
 export function checkHashUsable(kind: HashKind, hash: Uint8Array, quality?: number): HashUsability {
-  if (kind === 'pdq' && (quality === undefined || quality < MIN_PDQ_QUALITY)) {
+  if (isPdqKind(kind) && (quality === undefined || quality < MIN_PDQ_QUALITY)) {
     return {
       usable: false,
       code: 'hash/low-quality',

@@ -2,9 +2,19 @@
  * Hash kinds Veil computes. Every hash is 256 bits, held as a Uint8Array(32) at API boundaries
  * (big-endian bit order as the hex is written: byte 0 is the first two hex digits).
  */
-export type HashKind = 'pdq' | 'blockhash';
+export type HashKind = 'pdq' | 'blockhash' | 'pdq-crop';
 
-export const HASH_KINDS: readonly HashKind[] = ['pdq', 'blockhash'];
+/**
+ * 'pdq-crop': the PDQ of a crop of a registered photo (shared/image/cropViews.ts), listed so that
+ * cropped copies are found. A query's PDQ is matched against both PDQ kinds; the crop kind has
+ * its own threshold in the match policy, and a client that does not know it skips it.
+ */
+export const HASH_KINDS: readonly HashKind[] = ['pdq', 'blockhash', 'pdq-crop'];
+
+/** Kinds whose hashes are PDQs (quality, gates, dihedral variants). */
+export function isPdqKind(kind: HashKind): boolean {
+  return kind !== 'blockhash';
+}
 
 export const HASH_BYTES = 32;
 export const HASH_BITS = 256;
@@ -37,12 +47,41 @@ export interface ImageHashes {
    */
   pdqFlips?: Uint8Array[];
   /**
-   * Queries only: the hashes of the photo inside a uniform border or letterbox
-   * (shared/image/trim.ts findContentRect), absent when there is none. The matcher tries them as
-   * a second view of the image; registration never lists them.
+   * The crop hash of the whole image (shared/hash/cropPdq.ts, kind 'pdq-crop'): its eight
+   * dihedral variants and quality. Absent where only PDQ and blockhash were taken.
    */
-  trimmed?: ImageHashes;
+  cropHash?: { hashes: Uint8Array[]; quality: number };
+  /**
+   * Registration only: the crop hashes the photo is listed under (the whole photo and its crops,
+   * shared/image/cropViews.ts registrationCropViews), those that pass the gates, each once.
+   */
+  crops?: CropHash[];
+  /**
+   * Queries only: hashes of other views of the same image, which the matcher tries after the
+   * image as received: the photo inside a frame or caption, inside a screenshot, a collage's
+   * cells, a small rotation undone, and slightly smaller crops (QueryView). Each view's hashes
+   * carry no views of their own.
+   */
+  views?: QueryView[];
   /** Dimensions of the decoded, orientation-corrected image. */
   width: number;
   height: number;
+}
+
+export interface CropHash {
+  hash: Uint8Array;
+  quality: number;
+}
+
+/**
+ * Why a query view was hashed: `trimmed` the photo inside a uniform border or letterbox,
+ * `caption` without a caption band, `screenshot` the picture inside app UI, `collage` one cell,
+ * `deskewed` a small rotation undone, `crop` a slightly smaller crop (cropViews.ts).
+ */
+export type ViewName = 'trimmed' | 'caption' | 'screenshot' | 'collage' | 'deskewed' | 'crop';
+
+/** One view of a query. A `crop` view carries only its crop hash (empty pdq and blockhash). */
+export interface QueryView {
+  name: ViewName;
+  hashes: ImageHashes;
 }

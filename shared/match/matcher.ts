@@ -1,9 +1,9 @@
 import { VeilError } from '../errors';
 import { checkHashUsable } from '../hash/gates';
-import { HASH_BYTES, HASH_KINDS, type HashKind, type ImageHashes } from '../hash/types';
+import { HASH_BYTES, HASH_KINDS, isPdqKind, type HashKind, type ImageHashes } from '../hash/types';
 import { hammingDistance, hashToWords } from './hamming';
 import { HashIndex, MatchBuffer } from './mih';
-import { DEFAULT_MATCH_POLICY, LIST_STRENGTH, MAX_THRESHOLD, type MatchPolicy, thresholdFor, validatePolicy } from './policy';
+import { DEFAULT_MATCH_POLICY, LIST_STRENGTH, MAX_THRESHOLD, type MatchPolicy, kindEnabled, thresholdFor, validatePolicy } from './policy';
 import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './types';
 
 /**
@@ -28,12 +28,14 @@ import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './
  * Which match wins (`match`), in order:
  *   1. the stronger list (confirmed over reported): any confirmed match decides the action;
  *   2. the smaller distance relative to its kind's threshold, distance / (threshold + 1);
- *   3. PDQ over blockhash (PDQ is the primary hash and carries quality);
+ *   3. PDQ over blockhash over a listed crop (HASH_KINDS order: the whole photo is the surer match);
  *   4. the query as is over its rotated or flipped variants (lower dihedral index);
- *   5. the image as received over the photo inside its frame (ImageHashes.trimmed);
+ *   5. the image as received over its other views (ImageHashes.views, in their order);
  *   6. the smaller entry id.
- * A query with `trimmed` hashes (a uniform border or letterbox was found around the photo) is
- * searched twice, as received and trimmed; each entry counts once, at its best view.
+ * A query with views (the photo inside a frame, a screenshot's picture, a collage's cells, its
+ * own slightly smaller crops) is searched once per view; each entry counts once, at its best view.
+ * A query's PDQ is searched against both PDQ kinds: the whole photos ('pdq') and the listed crops
+ * of registered photos ('pdq-crop'), each under its own threshold.
  */
 
 const FREE_SLOT = 255;
@@ -202,7 +204,7 @@ export class Matcher {
     this.checkPolicy(policy);
     this.bestSlot = -1;
     this.forEachView(hashes, policy, (slot, distance, kc, v, threshold, view) => this.consider(slot, distance, kc, v, threshold, view));
-    return this.bestSlot < 0 ? null : this.result(this.bestSlot, this.bestDistance, this.bestVariant, this.bestView);
+    return this.bestSlot < 0 ? null : this.result(this.bestSlot, this.bestDistance, this.bestVariant, this.bestView, hashes.views);
   }
 
   /** Every counted entry within its kind's threshold (each once, at its closest variant), best first. */
@@ -222,7 +224,7 @@ export class Matcher {
     });
     return slots.map((s) => {
       const f = found.get(s)!;
-      return this.result(s, f.distance, f.variant, f.view);
+      return this.result(s, f.distance, f.variant, f.view, hashes.views);
     });
   }
 
@@ -260,7 +262,7 @@ export class Matcher {
           const miss = explanation.nearestMiss;
           if (miss === null || d < miss.distance) {
             explanation.nearestMiss = { entryId: this.entryIds[slot], list: LIST_NAMES[this.lists[slot]], distance: d };
-            if (kind === 'pdq') explanation.nearestMiss.dihedral = v;
+            if (isPdqKind(kind)) explanation.nearestMiss.dihedral = v;
           }
           break; // hits are sorted by distance: the first one counted is this variant's nearest
         }
@@ -294,15 +296,15 @@ export class Matcher {
     return false;
   }
 
-  /** forEachCounted over the query as received (view 0), then over its trimmed hashes (view 1). */
+  /** forEachCounted over the query as received (view 0), then over each of its views (view i + 1). */
   private forEachView(
     hashes: ImageHashes,
     policy: MatchPolicy,
     visit: (slot: number, distance: number, kc: number, variant: number, threshold: number, view: number) => void,
   ): void {
     this.forEachCounted(hashes, policy, (slot, d, kc, v, t) => visit(slot, d, kc, v, t, 0));
-    const trimmed = hashes.trimmed;
-    if (trimmed !== undefined) this.forEachCounted(trimmed, policy, (slot, d, kc, v, t) => visit(slot, d, kc, v, t, 1));
+    const views = hashes.views ?? [];
+    for (let i = 0; i < views.length; i++) this.forEachCounted(views[i].hashes, policy, (slot, d, kc, v, t) => visit(slot, d, kc, v, t, i + 1));
   }
 
   /**
@@ -370,15 +372,15 @@ export class Matcher {
     return a - b;
   }
 
-  private result(slot: number, distance: number, variant: number, view: number): MatchResult {
+  private result(slot: number, distance: number, variant: number, view: number, views: ImageHashes['views']): MatchResult {
     const kind = HASH_KINDS[this.kinds[slot]];
     const hash = new Uint8Array(HASH_BYTES);
     if (!this.indexes[this.kinds[slot]].copyHash(slot, hash)) throw new VeilError('internal', 'Matched entry missing from its index.');
     const entry: ListedHash = { id: this.entryIds[slot], kind, hash, list: LIST_NAMES[this.lists[slot]] };
     if (this.qualities[slot] !== NO_QUALITY) entry.quality = this.qualities[slot];
     const result: MatchResult = { entry, kind, distance };
-    if (kind === 'pdq') result.dihedral = variant;
-    if (view === 1) result.view = 'trimmed';
+    if (isPdqKind(kind)) result.dihedral = variant;
+    if (view > 0 && views) result.view = views[view - 1].name;
     return result;
   }
 
@@ -468,30 +470,38 @@ export class Matcher {
   }
 }
 
+/** The query's hash of this kind as is, and its quality (undefined for blockhash); null when it has none. */
+function queryHash(kind: HashKind, hashes: ImageHashes): { hash: Uint8Array; quality?: number } | null {
+  const h = kind === 'pdq' ? hashes.pdq : kind === 'blockhash' ? hashes.blockhash : hashes.cropHash?.hashes[0];
+  if (!(h instanceof Uint8Array) || h.length !== HASH_BYTES) return null;
+  if (kind === 'pdq') return { hash: h, quality: hashes.quality };
+  return kind === 'pdq-crop' ? { hash: h, quality: hashes.cropHash!.quality } : { hash: h };
+}
+
 /** Why the query's hash of this kind is not matched under the policy, or null when it is. */
 export function queryRefusal(kind: HashKind, hashes: ImageHashes, policy: MatchPolicy): string | null {
   // Callers with only some kinds (a /v1/match request with a PDQ alone) pass an empty array.
-  const hash = kind === 'pdq' ? hashes.pdq : hashes.blockhash;
-  if (!(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) return `The query has no ${kind} hash.`;
-  if (kind === 'pdq') {
-    if (!policy.pdq.enabled) return 'PDQ matching is off in the match policy.';
-    const usable = checkHashUsable('pdq', hashes.pdq, hashes.quality);
-    if (!usable.usable) return usable.reason;
-    if (hashes.quality < policy.pdq.minQuality) return `PDQ quality ${hashes.quality} is below the policy's minimum of ${policy.pdq.minQuality}.`;
-    return null;
+  const query = queryHash(kind, hashes);
+  if (query === null) return `The query has no ${kind} hash.`;
+  if (!kindEnabled(policy, kind)) return `${kind} matching is off in the match policy.`;
+  const usable = checkHashUsable(kind, query.hash, query.quality);
+  if (!usable.usable) return usable.reason;
+  if (query.quality !== undefined && query.quality < policy.pdq.minQuality) {
+    return `${kind} quality ${query.quality} is below the policy's minimum of ${policy.pdq.minQuality}.`;
   }
-  if (!policy.blockhash.enabled) return 'blockhash matching is off in the match policy.';
-  const usable = checkHashUsable('blockhash', hashes.blockhash);
-  return usable.usable ? null : usable.reason;
+  return null;
 }
 
 function variantCount(kind: HashKind, hashes: ImageHashes, policy: MatchPolicy): number {
-  return kind === 'pdq' && policy.pdq.dihedral && hashes.pdqDihedral?.length === 8 ? 8 : 1;
+  if (!isPdqKind(kind) || !policy.pdq.dihedral) return 1;
+  const variants = kind === 'pdq' ? hashes.pdqDihedral : hashes.cropHash?.hashes;
+  return variants?.length === 8 ? 8 : 1;
 }
 
-/** Variant v of the query's hash of this kind (0: as is; PDQ 1..7: DIHEDRAL_NAMES order). */
+/** Variant v of the query's hash of this kind (0: as is; PDQ kinds 1..7: DIHEDRAL_NAMES order). */
 function variantHash(kind: HashKind, hashes: ImageHashes, v: number): Uint8Array {
   if (kind === 'blockhash') return hashes.blockhash;
+  if (kind === 'pdq-crop') return hashes.cropHash!.hashes[v];
   return v === 0 ? hashes.pdq : hashes.pdqDihedral[v];
 }
 

@@ -36,9 +36,19 @@ export interface BlockhashPolicy {
   corroboratingPdqThreshold: number | null;
 }
 
+/**
+ * The query's PDQ (with the same variants, quality floor and views as `pdq`) against the listed
+ * crops of registered photos (kind 'pdq-crop', shared/image/cropViews.ts).
+ */
+export interface PdqCropPolicy {
+  enabled: boolean;
+  threshold: number;
+}
+
 export interface MatchPolicy {
   pdq: PdqPolicy;
   blockhash: BlockhashPolicy;
+  pdqCrop: PdqCropPolicy;
   /** Lists whose entries count; entries of other lists never match. */
   lists: readonly ListName[];
 }
@@ -66,6 +76,12 @@ export const DEFAULT_MATCH_POLICY: Readonly<MatchPolicy> = Object.freeze({
     threshold: 24,
     corroboratingPdqThreshold: 56,
   }),
+  pdqCrop: Object.freeze({
+    enabled: true,
+    // PDQ's own operating point: a crop is as distinct a picture as the photo itself. The corpus
+    // measurement (docs/evaluation.md) checks that unrelated photos and their crops stay far.
+    threshold: 31,
+  }),
   lists: Object.freeze(['reported', 'confirmed'] as const),
 });
 
@@ -75,12 +91,15 @@ export const DEFAULT_MATCH_POLICY: Readonly<MatchPolicy> = Object.freeze({
  */
 export const LIST_STRENGTH: Readonly<Record<ListName, number>> = Object.freeze({ reported: 1, confirmed: 2 });
 
+const POLICY_FIELD: Readonly<Record<HashKind, 'pdq' | 'blockhash' | 'pdqCrop'>> = { pdq: 'pdq', blockhash: 'blockhash', 'pdq-crop': 'pdqCrop' };
+
 export function thresholdFor(policy: MatchPolicy, kind: HashKind): number {
-  return kind === 'pdq' ? policy.pdq.threshold : policy.blockhash.threshold;
+  return policy[POLICY_FIELD[kind]].threshold;
 }
 
+/** pdq-crop also needs PDQ on: it matches the query's PDQ, under PDQ's quality floor and variants. */
 export function kindEnabled(policy: MatchPolicy, kind: HashKind): boolean {
-  return kind === 'pdq' ? policy.pdq.enabled : policy.blockhash.enabled;
+  return policy[POLICY_FIELD[kind]].enabled && (kind !== 'pdq-crop' || policy.pdq.enabled);
 }
 
 /** Throws VeilError('config/invalid') naming the first bad field. */
@@ -88,7 +107,7 @@ export function validatePolicy(policy: MatchPolicy): void {
   const bad = (field: string, why: string) => {
     throw new VeilError('config/invalid', `Match policy: ${field} ${why}.`);
   };
-  for (const kind of ['pdq', 'blockhash'] as const) {
+  for (const kind of ['pdq', 'blockhash', 'pdqCrop'] as const) {
     const t = policy[kind].threshold;
     if (!Number.isInteger(t) || t < 0 || t > MAX_THRESHOLD) bad(`${kind}.threshold`, `must be an integer from 0 to ${MAX_THRESHOLD}`);
   }
@@ -102,6 +121,7 @@ export function validatePolicy(policy: MatchPolicy): void {
 export interface MatchPolicyOverrides {
   pdq?: Partial<PdqPolicy>;
   blockhash?: Partial<BlockhashPolicy>;
+  pdqCrop?: Partial<PdqCropPolicy>;
   lists?: readonly ListName[];
 }
 
@@ -110,6 +130,7 @@ export function withPolicy(overrides: MatchPolicyOverrides, base: MatchPolicy = 
   const policy: MatchPolicy = {
     pdq: { ...base.pdq, ...overrides.pdq },
     blockhash: { ...base.blockhash, ...overrides.blockhash },
+    pdqCrop: { ...base.pdqCrop, ...overrides.pdqCrop },
     lists: [...(overrides.lists ?? base.lists)],
   };
   validatePolicy(policy);

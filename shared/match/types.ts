@@ -1,4 +1,4 @@
-import type { HashKind } from '../hash/types';
+import type { HashKind, ViewName } from '../hash/types';
 
 /** The two strengths of list (see ../shared/design.md): soft actions on `reported`, hard ones on `confirmed`. */
 export type ListName = 'reported' | 'confirmed';
@@ -24,6 +24,6 @@ export interface MatchResult {
   distance: number;
   /** For PDQ: which dihedral variant of the query matched (0 = as is). */
   dihedral?: number;
-  /** Set when the hashes of the photo inside a uniform frame matched (ImageHashes.trimmed). */
-  view?: 'trimmed';
+  /** Set when one of the query's other views matched (ImageHashes.views), not the image as received. */
+  view?: ViewName;
 }

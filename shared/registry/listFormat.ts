@@ -80,8 +80,9 @@ export const NO_QUALITY = 255;
  * learned hashes, issue 6) takes the next id and bumps KIND_TABLE_VERSION; a reader with an
  * older table still verifies and applies the file, and skips records whose kind it lacks.
  */
-export const KIND_TABLE_VERSION = 1;
-export const KIND_IDS: Readonly<Record<HashKind, number>> = { pdq: 1, blockhash: 2 };
+export const KIND_TABLE_VERSION = 2;
+/** Table 1: pdq, blockhash. Table 2 adds pdq-crop (the PDQ of a crop of a registered photo). */
+export const KIND_IDS: Readonly<Record<HashKind, number>> = { pdq: 1, blockhash: 2, 'pdq-crop': 3 };
 const KIND_BY_ID: readonly (HashKind | undefined)[] = (() => {
   const t: (HashKind | undefined)[] = [];
   for (const [k, id] of Object.entries(KIND_IDS)) t[id] = k as HashKind;

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { hashImage } from '../../node/hashFile';
 import { Matcher } from '../../shared/match/matcher';
-import { DEFAULT_MATCH_POLICY } from '../../shared/match/policy';
+import { DEFAULT_MATCH_POLICY, MAX_THRESHOLD, withPolicy } from '../../shared/match/policy';
 import { hammingDistance } from '../../shared/match/hamming';
 import type { ImageHashes } from '../../shared/hash/types';
 import { checkHashUsable } from '../../shared/hash/gates';
@@ -38,7 +38,12 @@ interface QueryOutcome {
   matchedIndex: number | null;
   matchKind: string | null;
   matchDistance: number | null;
+  /** The closest entry of another registered photo, per kind, at any distance up to MAX_THRESHOLD (every view and variant). */
+  nearestOther: Partial<Record<string, number>>;
 }
+
+/** Every threshold at its maximum: to see how close the nearest wrong entry came. */
+const WIDE_POLICY = withPolicy({ pdq: { threshold: MAX_THRESHOLD }, pdqCrop: { threshold: MAX_THRESHOLD }, blockhash: { threshold: MAX_THRESHOLD } });
 
 /** The closest of the query's 8 DCT variants to any PDQ listed for the original (as is, and mirrored). */
 function pdqMinDistance(query: ImageHashes, original: ImageHashes): number {
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
   process.stderr.write(`hashing ${manifest.length} originals...\n`);
   const photos: Photo[] = await mapPool(manifest, 2, async (p, index) => {
     const bytes = await readFile(p.path);
-    return { ...p, index, registered: registeredFiles.has(p.file), bytes, hashes: await hashImage(bytes, { flips: true }) };
+    return { ...p, index, registered: registeredFiles.has(p.file), bytes, hashes: await hashImage(bytes, { registration: true }) };
   });
 
   const matcher = new Matcher();
@@ -125,7 +130,13 @@ async function main(): Promise<void> {
         process.stderr.write(`  ${photo.file} ${edit.name}: ${(err as Error).message}\n`);
       }
       const match = hashes ? matcher.match(hashes) : null;
+      const nearestOther: Partial<Record<string, number>> = {};
+      for (const m of hashes ? matcher.matchAll(hashes, WIDE_POLICY) : []) {
+        if (photoOfEntry(m.entry.id) === photo.index) continue;
+        nearestOther[m.kind] = Math.min(nearestOther[m.kind] ?? 256, m.distance);
+      }
       outcomes.push({
+        nearestOther,
         photo,
         edit,
         hashes,
@@ -149,7 +160,7 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
   lines.push('');
   lines.push(`${photos.length} photos, ${registered} registered, ${photos.length - registered} not; ${outcomes.length} queries; ${refusedOriginals} original hashes refused by the quality gates; ${entriesPerPhoto.toFixed(2)} listed hashes per registered photo (PDQ, its 3 mirrored images, blockhash); ${(ms / 1000).toFixed(0)} s.`);
   lines.push('');
-  lines.push('| edit | category | recall (registered) | matched by pdq / blockhash (the closer for its threshold) | false matches (of all queries) | what it is |');
+  lines.push('| edit | category | recall (registered) | matched by pdq / crop / blockhash (the closer for its threshold) | false matches (of all queries) | what it is |');
   lines.push('| --- | --- | --- | --- | --- | --- |');
   let totalFalse = 0;
   let hardFalse = 0;
@@ -159,6 +170,7 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
     const pos = rows.filter((o) => o.photo.registered);
     const found = pos.filter((o) => o.matchedIndex === o.photo.index);
     const byPdq = found.filter((o) => o.matchKind === 'pdq').length;
+    const byCrop = found.filter((o) => o.matchKind === 'pdq-crop').length;
     const falses = rows.filter((o) => o.matchedIndex !== null && o.matchedIndex !== o.photo.index);
     totalFalse += falses.length;
     for (const f of falses) {
@@ -168,12 +180,14 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
       falseList.push(`${f.photo.file} (${edit.name}) matched ${other.file} by ${f.matchKind} at ${f.matchDistance}${hard ? ' (same group)' : ''}`);
     }
     const pct = pos.length ? ((100 * found.length) / pos.length).toFixed(1) : '-';
-    lines.push(`| ${edit.name} | ${edit.category} | ${pct}% (${found.length}/${pos.length}) | ${byPdq} / ${found.length - byPdq} | ${falses.length} / ${rows.length} | ${edit.description} |`);
+    lines.push(`| ${edit.name} | ${edit.category} | ${pct}% (${found.length}/${pos.length}) | ${byPdq} / ${byCrop} / ${found.length - byPdq - byCrop} | ${falses.length} / ${rows.length} | ${edit.description} |`);
   }
   lines.push('');
   lines.push(`False matches in total: ${totalFalse} (${hardFalse} between different photos of the same person or scene).`);
   for (const f of falseList.slice(0, 30)) lines.push(`- ${f}`);
   lines.push('');
+
+  printNearestWrong(lines, photos, outcomes);
 
   // Distance distributions for choosing thresholds.
   const negPdq: number[] = [];
@@ -238,6 +252,35 @@ function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], r
   lines.push('');
   printRuleAnalysis(lines, jointPos, jointNeg);
   console.log(lines.join('\n'));
+}
+
+/**
+ * How close the nearest entry of another registered photo came to each query, through every view,
+ * variant and listed crop the matcher searches (collages left out: they hold other photos).
+ */
+function printNearestWrong(lines: string[], photos: Photo[], outcomes: QueryOutcome[]): void {
+  lines.push('## Nearest wrong entry (every query, all its views, against the other registered photos; collages left out)');
+  lines.push('');
+  lines.push('| kind | threshold | queries with one within 64 | min | 1% | 5% | same person or scene: min |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const kind of ['pdq', 'pdq-crop', 'blockhash']) {
+    const all: number[] = [];
+    const hard: number[] = [];
+    for (const o of outcomes) {
+      if (o.edit.category === 'composite') continue;
+      const d = o.nearestOther[kind];
+      if (d === undefined) continue;
+      all.push(d);
+      const other = photos.find((p) => p.group !== null && p.group === o.photo.group && p !== o.photo && p.registered);
+      if (other) hard.push(d);
+    }
+    all.sort((x, y) => x - y);
+    hard.sort((x, y) => x - y);
+    const policy = DEFAULT_MATCH_POLICY;
+    const t = kind === 'pdq' ? policy.pdq.threshold : kind === 'pdq-crop' ? policy.pdqCrop.threshold : policy.blockhash.threshold;
+    lines.push(`| ${kind} | ${t} | ${all.length} | ${all[0] ?? '-'} | ${percentile(all, 1)} | ${percentile(all, 5)} | ${hard[0] ?? '-'} |`);
+  }
+  lines.push('');
 }
 
 /**

@@ -48,7 +48,9 @@ describe('computeImageHashes', () => {
 describe('computeHashesFromRgba', () => {
   it('equals computeImageHashes of the canonical luma', () => {
     const img = syntheticRgba(300, 200, 2);
-    expect(computeHashesFromRgba(img)).toEqual(computeImageHashes(lumaFromRgba(img)));
+    const { cropHash, ...rest } = computeHashesFromRgba(img, createHashScratch(), { views: false });
+    expect(rest).toEqual(computeImageHashes(lumaFromRgba(img)));
+    expect(cropHash?.hashes).toHaveLength(8);
   });
 
   it('reports the decoded size when the front end resampled the image', () => {
@@ -63,18 +65,21 @@ describe('computeHashesFromRgba', () => {
   it('adds the PDQs of the flipped images only when asked (registration), the rest unchanged', () => {
     const img = syntheticRgba(240, 180, 1);
     const plain = computeHashesFromRgba(img);
-    const registered = computeHashesFromRgba(img, createHashScratch(), { flips: true });
+    const registered = computeHashesFromRgba(img, createHashScratch(), { registration: true });
     expect(plain.pdqFlips).toBeUndefined();
     expect(registered.pdqFlips).toEqual(pdqOfFlips(img));
     expect(registered.pdqFlips).toHaveLength(FLIP_NAMES.length);
-    expect({ ...registered, pdqFlips: undefined }).toEqual({ ...plain, pdqFlips: undefined });
+    expect(plain.crops).toBeUndefined();
+    expect(registered.crops!.length).toBeGreaterThan(20);
+    expect(registered.views).toBeUndefined();
+    expect({ ...registered, pdqFlips: undefined, crops: undefined }).toEqual({ ...plain, views: undefined });
   });
 
   it('gives the same hashes with one scratch across a batch of different sizes', () => {
     const batch = [syntheticRgba(500, 375, 4), syntheticRgba(64, 64, 5), syntheticRgba(37, 120, 6), syntheticRgba(600, 530, 8), syntheticRgba(500, 375, 4)];
     const scratch = createHashScratch();
-    const reused = batch.map((img) => computeHashesFromRgba(img, scratch, { flips: true }));
-    const fresh = batch.map((img) => computeHashesFromRgba(img, createHashScratch(), { flips: true }));
+    const reused = batch.map((img) => computeHashesFromRgba(img, scratch, { registration: true }));
+    const fresh = batch.map((img) => computeHashesFromRgba(img, createHashScratch(), { registration: true }));
     expect(reused).toEqual(fresh);
     expect(reused[4]).toEqual(reused[0]);
   });
@@ -88,7 +93,7 @@ describe('computeHashesFromRgba', () => {
   it('wipeHashScratch leaves no image data behind and the scratch still works', () => {
     const scratch = createHashScratch();
     for (const img of [syntheticRgba(200, 150, 7), syntheticRgba(600, 520, 7)]) {
-      const before = computeHashesFromRgba(img, scratch, { flips: true });
+      const before = computeHashesFromRgba(img, scratch, { registration: true });
       wipeHashScratch(scratch);
       const buffers = [
         scratch.luma,
@@ -101,7 +106,7 @@ describe('computeHashesFromRgba', () => {
         scratch.blockhash.rgba,
       ];
       for (const b of buffers) expect(b.every((v) => v === 0)).toBe(true);
-      expect(computeHashesFromRgba(img, scratch, { flips: true })).toEqual(before);
+      expect(computeHashesFromRgba(img, scratch, { registration: true })).toEqual(before);
     }
   });
 });
@@ -122,7 +127,7 @@ describe('pdqOfFlips', () => {
     FLIPS.forEach(([flipX, flipY], i) => {
       expect(flips[i], FLIP_NAMES[i]).toEqual(computeHashesFromRgba(flipRgba(img, flipX, flipY)).pdq);
     });
-    expect(computeHashesFromRgba(img, createHashScratch(), { flips: true }).pdqFlips).toEqual(flips);
+    expect(computeHashesFromRgba(img, createHashScratch(), { registration: true }).pdqFlips).toEqual(flips);
   });
 
   it('lets every rotation and flip of a registered photo match within a few bits where the DCT variants alone are further', () => {
@@ -140,7 +145,7 @@ describe('pdqOfFlips', () => {
     let plainBeyondThreshold = 0;
     for (const [w, h, seed] of cases) {
       const img = syntheticRgba(w, h, seed);
-      const registered = computeHashesFromRgba(img, createHashScratch(), { flips: true });
+      const registered = computeHashesFromRgba(img, createHashScratch(), { registration: true });
       const m = new Matcher();
       for (const e of photoEntries(seed, registered, 'confirmed')) m.add(e);
       for (let t = 0; t < DIHEDRAL_NAMES.length; t++) {

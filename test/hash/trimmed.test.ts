@@ -19,27 +19,29 @@ describe('computeHashesFromRgba: the trimmed view', () => {
     const framedImg = await rgbaOf(rawSharp(photo).extend({ top: 68, bottom: 68, left: 90, right: 90, background: '#ffffff' }));
     const framed = computeHashesFromRgba(framedImg);
     const rect = findContentRect(framedImg)!;
-    expect(framed.trimmed).toBeDefined();
-    expect([framed.trimmed!.width, framed.trimmed!.height]).toEqual([rect.width, rect.height]);
+    const trimmed = framed.views?.[0];
+    expect(trimmed?.name).toBe('trimmed');
+    expect([trimmed!.hashes.width, trimmed!.hashes.height]).toEqual([rect.width, rect.height]);
     expect([framed.width, framed.height]).toEqual([780, 586]);
-    expect(framed.trimmed!.trimmed).toBeUndefined();
-    expect(framed.trimmed!.pdqDihedral).toHaveLength(8);
-    expect(hammingDistance(framed.trimmed!.pdq, plain.pdq)).toBeLessThanOrEqual(16);
+    expect(trimmed!.hashes.views).toBeUndefined();
+    expect(trimmed!.hashes.pdqDihedral).toHaveLength(8);
+    expect(hammingDistance(trimmed!.hashes.pdq, plain.pdq)).toBeLessThanOrEqual(16);
+    expect(hammingDistance(trimmed!.hashes.cropHash!.hashes[0], plain.cropHash!.hashes[0])).toBeLessThanOrEqual(16);
     expect(hammingDistance(framed.pdq, plain.pdq)).toBeGreaterThan(31);
   });
 
-  it('leaves `trimmed` out for a photo with no frame', async () => {
+  it('has no trimmed view for a photo with no frame', async () => {
     const h = computeHashesFromRgba(await rgbaOf(rawSharp(photoLike(400, 300, 62))));
-    expect('trimmed' in h).toBe(false);
+    expect(h.views?.some((v) => v.name === 'trimmed')).toBe(false);
   });
 
-  it('does not trim when registering (flips) or when told not to', async () => {
+  it('takes no views when registering or when told not to', async () => {
     const img = await rgbaOf(rawSharp(photoLike(400, 300, 63)).extend({ top: 30, bottom: 30, left: 30, right: 30, background: '#000000' }));
-    const registration = computeHashesFromRgba(img, createHashScratch(), { flips: true });
+    const registration = computeHashesFromRgba(img, createHashScratch(), { registration: true });
     expect(registration.pdqFlips).toHaveLength(3);
-    expect(registration.trimmed).toBeUndefined();
-    expect(computeHashesFromRgba(img, createHashScratch(), { trim: false }).trimmed).toBeUndefined();
-    expect(computeHashesFromRgba(img, createHashScratch(), { flips: true, trim: true }).trimmed).toBeDefined();
+    expect(registration.views).toBeUndefined();
+    expect(computeHashesFromRgba(img, createHashScratch(), { views: false }).views).toBeUndefined();
+    expect(computeHashesFromRgba(img, createHashScratch(), { registration: true, views: true }).views?.[0].name).toBe('trimmed');
   });
 
   it('gives the same hashes with a reused scratch as with a fresh one, and the scratch keeps no pixels', async () => {
@@ -50,7 +52,7 @@ describe('computeHashesFromRgba: the trimmed view', () => {
     computeHashesFromRgba(b, scratch);
     expect(computeHashesFromRgba(a, scratch)).toEqual(first);
     expect(computeHashesFromRgba(a, createHashScratch())).toEqual(first);
-    expect(scratch.trimmed.every((v) => v === 0)).toBe(true);
+    expect(scratch.rect.every((v) => v === 0)).toBe(true);
     wipeHashScratch(scratch);
     expect(scratch.luma.every((v) => v === 0)).toBe(true);
   });

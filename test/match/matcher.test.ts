@@ -95,9 +95,9 @@ describe('Matcher.match', () => {
     const almostZeros = flipBits(zeros, 3, rnd);
     const img = image(rnd);
     m.add(block(1, img.blockhash));
-    const e = m.explain({ ...img, blockhash: almostZeros, pdq: zeros, pdqDihedral: Array(8).fill(zeros) });
+    const e = m.explain({ ...img, blockhash: almostZeros, pdq: zeros, pdqDihedral: Array(8).fill(zeros), cropHash: { hashes: Array(8).fill(zeros), quality: 90 } });
     expect(e.result).toBeNull();
-    expect(e.kinds.map((k) => k.used)).toEqual([false, false]);
+    expect(e.kinds.map((k) => k.used)).toEqual([false, false, false]);
     expect(e.kinds.every((k) => /bits are set/.test(k.reason ?? ''))).toBe(true);
   });
 
@@ -353,7 +353,7 @@ describe('Matcher add, remove, replace', () => {
       withPolicy({ pdq: { dihedral: false }, blockhash: { corroboratingPdqThreshold: 40 } }),
       withPolicy({ lists: ['confirmed'], blockhash: { threshold: 30 } }),
     ];
-    const won = policies.map(() => ({ pdq: 0, blockhash: 0 }));
+    const won = policies.map(() => ({ pdq: 0, blockhash: 0, 'pdq-crop': 0 }));
     for (let k = 0; k < 100; k++) {
       const base = bases[rnd() % bases.length];
       const q = image(rnd, { pdq: flipBits(base, rnd() % 40, rnd), blockhash: flipBits(base, rnd() % 40, rnd) });

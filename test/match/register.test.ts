@@ -15,30 +15,36 @@ function photo(rnd: () => number, flips: boolean): ImageHashes {
     width: 640,
     height: 480,
   };
-  if (flips) hashes.pdqFlips = FLIP_NAMES.map(() => randomHash(rnd));
+  if (flips) {
+    hashes.pdqFlips = FLIP_NAMES.map(() => randomHash(rnd));
+    hashes.crops = [0, 1].map(() => ({ hash: randomHash(rnd), quality: 70 }));
+  }
   return hashes;
 }
 
 describe('photoEntries and photoOfEntry', () => {
-  it('lists PDQ and blockhash under id 4p and the flips under 4p+1 .. 4p+3', () => {
+  it('lists PDQ and blockhash under id 64p, the flips under 64p+1 .. 64p+3 and the crops from 64p+4', () => {
     const rnd = sfc32(50);
     const h = photo(rnd, true);
-    expect(PHOTO_ID_STRIDE).toBe(1 + FLIP_NAMES.length);
+    expect(PHOTO_ID_STRIDE).toBe(64);
     const entries = photoEntries(7, h, 'confirmed');
     expect(entries.map((e) => [e.id, e.kind])).toEqual([
-      [28, 'pdq'],
-      [28, 'blockhash'],
-      [29, 'pdq'],
-      [30, 'pdq'],
-      [31, 'pdq'],
+      [448, 'pdq'],
+      [448, 'blockhash'],
+      [449, 'pdq'],
+      [450, 'pdq'],
+      [451, 'pdq'],
+      [452, 'pdq-crop'],
+      [453, 'pdq-crop'],
     ]);
     expect(entries[0].hash).toBe(h.pdq);
     expect(entries[1].hash).toBe(h.blockhash);
-    expect(entries.slice(2).map((e) => e.hash)).toEqual(h.pdqFlips);
+    expect(entries.slice(2, 5).map((e) => e.hash)).toEqual(h.pdqFlips);
+    expect(entries.slice(5).map((e) => e.hash)).toEqual(h.crops!.map((c) => c.hash));
     for (const e of entries) {
       expect(e.list).toBe('confirmed');
       expect(photoOfEntry(e.id)).toBe(7);
-      expect(e.quality).toBe(e.kind === 'pdq' ? 87 : undefined);
+      expect(e.quality).toBe(e.kind === 'pdq' ? 87 : e.kind === 'pdq-crop' ? 70 : undefined);
     }
   });
 
@@ -61,7 +67,7 @@ describe('photoEntries and photoOfEntry', () => {
         expect(photoOfEntry(e.id)).toBe(p);
       }
     }
-    expect(seen.size).toBe(50 * 5);
+    expect(seen.size).toBe(50 * 7);
     expect(photoOfEntry(PHOTO_ID_STRIDE - 1)).toBe(0);
     expect(photoOfEntry(PHOTO_ID_STRIDE)).toBe(1);
   });
@@ -73,14 +79,14 @@ describe('photoEntries and photoOfEntry', () => {
     photos.forEach((h, p) => {
       for (const e of photoEntries(p, h, 'reported')) m.add(e);
     });
-    expect(m.size).toBe(3 * 5);
+    expect(m.size).toBe(3 * 7);
     const target = photos[1];
     // A copy whose PDQ missed (45 bits) but whose blockhash is close: matched through photo 1's PDQ.
     const copy = photo(rnd, false);
     copy.blockhash = flipBits(target.blockhash, 6, rnd);
     copy.pdq = copy.pdqDihedral[0] = flipBits(target.pdq, 45, rnd);
     const hit = m.match(copy);
-    expect(hit).toMatchObject({ kind: 'blockhash', distance: 6, entry: { id: 4 } });
+    expect(hit).toMatchObject({ kind: 'blockhash', distance: 6, entry: { id: PHOTO_ID_STRIDE } });
     expect(photoOfEntry(hit!.entry.id)).toBe(1);
     // A query PDQ near one of photo 1's flips (another id) does not corroborate its blockhash.
     copy.pdq = copy.pdqDihedral[0] = flipBits(target.pdqFlips![1], 45, rnd);
@@ -88,7 +94,7 @@ describe('photoEntries and photoOfEntry', () => {
     // The flips match as PDQ entries of the photo.
     copy.pdq = copy.pdqDihedral[0] = flipBits(target.pdqFlips![2], 3, rnd);
     const flipHit = m.match(copy);
-    expect(flipHit).toMatchObject({ kind: 'pdq', distance: 3, entry: { id: 7 } });
+    expect(flipHit).toMatchObject({ kind: 'pdq', distance: 3, entry: { id: PHOTO_ID_STRIDE + 3 } });
     expect(photoOfEntry(flipHit!.entry.id)).toBe(1);
   });
 });

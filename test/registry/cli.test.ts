@@ -53,7 +53,7 @@ describe('veil submit', () => {
     const snap = await registry.app.inject({ method: 'GET', url: '/v1/lists/reported/snapshot' });
     const file = await ListFile.fromBytes(new Uint8Array(snap.rawPayload), [hexToBytes(registry.publicKey)]);
     const listed = new Set(Array.from({ length: file.count }, (_, i) => hex(file.hashAt(i))));
-    const local = await hashImage(path.join(photosDir, 'photo1.jpg'), { flips: true });
+    const local = await hashImage(path.join(photosDir, 'photo1.jpg'), { registration: true });
     expect(listed.has(hex(local.pdq))).toBe(true);
     expect(listed.has(hex(local.blockhash))).toBe(true);
     for (const flip of local.pdqFlips!) expect(listed.has(hex(flip))).toBe(true);

@@ -13,7 +13,7 @@ export async function hashPhotoFile(file: Blob, env: BrowserDecodeEnv, scratch: 
   try {
     const img = await decodeInBrowser(file, env);
     // Registration: the PDQs of the mirrored photo too, so a re-posted mirror matches exactly.
-    return computeHashesFromRgba(img, scratch, { flips: true });
+    return computeHashesFromRgba(img, scratch, { registration: true });
   } finally {
     wipeHashScratch(scratch);
   }

@@ -1,0 +1,176 @@
+import type { ContentRect } from '../image/trim';
+import type { RgbaImage } from '../image/types';
+import { HASH_BYTES } from './types';
+import { dct16Dihedral, dct64To16, pdqBuffer16x16ToBits, pdqImageDomainQualityMetric } from './pdq-dct';
+import type { PdqScratch } from './pdq';
+
+/**
+ * The crop hash (kind 'pdq-crop'): PDQ's DCT, median bits and quality over a 64 x 64 grid of
+ * box means of one rectangle of the image. Registration lists it for the whole photo and a
+ * ladder of its crops (shared/image/cropViews.ts); a query takes it of itself and of its own
+ * slightly smaller crops, so a cropped copy meets a listed crop of nearly the same rectangle.
+ *
+ * Why not PDQ itself: a query needs a dozen rectangles, and PDQ's front end and tent filter cost
+ * about 3 ms each on a 1024 px photo. Here the image's luma is integrated once (a summed-area
+ * table, about as costly as one PDQ) and every rectangle then costs only its 4096 box means and
+ * one 16 x 16 DCT (a few tenths of a millisecond). Box means at fractional boundaries are exact
+ * area integrals (the table is interpolated bilinearly, which is exact for pixel-constant luma),
+ * so the grid does not depend on the copy's resolution, and a mirrored image's grid is the
+ * mirrored grid: the DCT's dihedral variants are exact, no mirrored hashes need listing.
+ */
+
+/**
+ * Long side of the luma grid the table integrates: the smallest listed crop (about half the
+ * photo) still spans some 240 grid pixels, almost 4 per cell of the 64 x 64 grid.
+ */
+export const CROP_GRID_MAX_SIDE = 512;
+
+/** The integrated luma of one image. */
+export interface LumaTable {
+  /** Size of the luma grid integrated. */
+  width: number;
+  height: number;
+  /** Luma grid pixels per image pixel on each axis (1 unless the image was reduced). */
+  scaleX: number;
+  scaleY: number;
+  /** (width + 1) x (height + 1) prefix sums, row-major; row 0 and column 0 are zero. */
+  sums: Float64Array;
+}
+
+export interface CropPdqScratch {
+  /** Luma sums of one grid row. */
+  row: Uint32Array;
+  /** Grid column of each image column. */
+  cells: Int32Array;
+  sums: Float64Array;
+}
+
+export function createCropPdqScratch(): CropPdqScratch {
+  return { row: new Uint32Array(0), cells: new Int32Array(0), sums: new Float64Array(0) };
+}
+
+/**
+ * Integer luma (Rec. 601 weights in 1/256ths) of one pixel, alpha composited onto white. Integers
+ * keep the table identical in every engine; this hash has no reference to be bit-exact with.
+ */
+function lumaOf(data: RgbaImage['data'], q: number): number {
+  const a = data[q + 3];
+  const y = 77 * data[q] + 150 * data[q + 1] + 29 * data[q + 2];
+  return a === 255 ? y : ((y * a + 65280 * (255 - a)) / 255) | 0;
+}
+
+/** lumaOf for one row of pixels read as words, added into the grid row. */
+function addRowWords(words: Uint32Array, start: number, w: number, cells: Int32Array, row: Uint32Array): void {
+  for (let x = 0; x < w; x++) {
+    const p = words[start + x];
+    const y = 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255);
+    const a = p >>> 24;
+    row[cells[x]] += a === 255 ? y : ((y * a + 65280 * (255 - a)) / 255) | 0;
+  }
+}
+
+/**
+ * Integrates the image's luma, reduced by whole k x k boxes (k = ceil(long side /
+ * CROP_GRID_MAX_SIDE); edge boxes average the pixels they hold), into a summed-area table.
+ */
+export function lumaTable(img: RgbaImage, scratch: CropPdqScratch): LumaTable {
+  const { width: w, height: h, data } = img;
+  const k = Math.max(1, Math.ceil(Math.max(w, h) / CROP_GRID_MAX_SIDE));
+  const gw = Math.ceil(w / k);
+  const gh = Math.ceil(h / k);
+  const stride = gw + 1;
+  if (scratch.sums.length < stride * (gh + 1)) scratch.sums = new Float64Array(stride * (gh + 1));
+  if (scratch.row.length < gw) scratch.row = new Uint32Array(gw);
+  if (scratch.cells.length < w) scratch.cells = new Int32Array(w);
+  const { sums, row, cells } = scratch;
+  for (let x = 0; x < w; x++) cells[x] = (x / k) | 0;
+  sums.fill(0, 0, stride);
+  // Whole pixels are read as one little-endian word (R in the low byte) when the buffer allows.
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, w * h) : null;
+  for (let gy = 0; gy < gh; gy++) {
+    row.fill(0, 0, gw);
+    const y0 = gy * k;
+    const y1 = Math.min(h, y0 + k);
+    for (let y = y0; y < y1; y++) {
+      if (words !== null) addRowWords(words, y * w, w, cells, row);
+      else for (let x = 0, q = y * w * 4; x < w; x++, q += 4) row[cells[x]] += lumaOf(data, q);
+    }
+    const above = gy * stride;
+    const here = above + stride;
+    sums[here] = 0;
+    let acc = 0;
+    for (let gx = 0; gx < gw; gx++) {
+      const cols = Math.min(w, (gx + 1) * k) - gx * k;
+      acc += row[gx] / (256 * cols * (y1 - y0));
+      sums[here + gx + 1] = sums[above + gx + 1] + acc;
+    }
+  }
+  row.fill(0);
+  return { width: gw, height: gh, scaleX: gw / w, scaleY: gh / h, sums };
+}
+
+/** Zeroes the table (image-derived values) once a batch is done. */
+export function wipeCropPdqScratch(scratch: CropPdqScratch): void {
+  scratch.row.fill(0);
+  scratch.sums.fill(0);
+}
+
+/** The integral of the luma over [0, x] x [0, y] (grid coordinates, clamped to the grid). */
+function integral(t: LumaTable, x: number, y: number): number {
+  const fx = Math.min(Math.max(x, 0), t.width);
+  const fy = Math.min(Math.max(y, 0), t.height);
+  const x0 = Math.min(Math.floor(fx), t.width - 1);
+  const y0 = Math.min(Math.floor(fy), t.height - 1);
+  const ax = fx - x0;
+  const ay = fy - y0;
+  const stride = t.width + 1;
+  const s = t.sums;
+  const i = y0 * stride + x0;
+  const top = s[i] + (s[i + 1] - s[i]) * ax;
+  const bottom = s[i + stride] + (s[i + stride + 1] - s[i + stride]) * ax;
+  return top + (bottom - top) * ay;
+}
+
+export interface CropPdqResult {
+  /** The hash of the rectangle, then (with `dihedral`) its seven rotations and flips: DIHEDRAL_NAMES order. */
+  hashes: Uint8Array[];
+  quality: number;
+}
+
+/**
+ * The crop hash of one rectangle (image pixels) of the image `table` integrates. Uses the PDQ
+ * scratch's 64 x 64 and DCT buffers, so it must not run in the middle of a PDQ.
+ */
+export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqScratch, dihedral: boolean): CropPdqResult {
+  const grid = scratch.buffer64x64;
+  const x0 = rect.x * table.scaleX;
+  const y0 = rect.y * table.scaleY;
+  const cw = (rect.width * table.scaleX) / 64;
+  const ch = (rect.height * table.scaleY) / 64;
+  const xs = new Float64Array(65);
+  for (let i = 0; i <= 64; i++) xs[i] = x0 + i * cw;
+  for (let j = 0; j < 64; j++) {
+    const top = y0 + j * ch;
+    const bottom = top + ch;
+    let prev = integral(table, xs[0], bottom) - integral(table, xs[0], top);
+    for (let i = 0; i < 64; i++) {
+      const next = integral(table, xs[i + 1], bottom) - integral(table, xs[i + 1], top);
+      grid[j * 64 + i] = (next - prev) / (cw * ch);
+      prev = next;
+    }
+  }
+  const quality = pdqImageDomainQualityMetric(grid);
+  dct64To16(grid, scratch.buffer16x64, scratch.buffer16x16);
+  const hashes = [new Uint8Array(HASH_BYTES)];
+  pdqBuffer16x16ToBits(scratch.buffer16x16, hashes[0]);
+  if (dihedral) {
+    for (let v = 1; v < 8; v++) {
+      const h = new Uint8Array(HASH_BYTES);
+      dct16Dihedral(scratch.buffer16x16, v, scratch.buffer16x16Aux);
+      pdqBuffer16x16ToBits(scratch.buffer16x16Aux, h);
+      hashes.push(h);
+    }
+  }
+  grid.fill(0);
+  return { hashes, quality };
+}

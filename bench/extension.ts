@@ -10,19 +10,21 @@
  * The list comes from a static signed snapshot (as a CDN would serve it), built here with the
  * shared list format: one million random PDQ hashes plus the photos the page checks against.
  *
- *   npx tsx bench/extension.ts [entries]
+ *   npx tsx bench/extension.ts [entries] [parts]
+ * parts: a comma list of decision, page, memory, cold (default all), to repeat one measurement
+ * while comparing builds on a shared machine.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import type { CDPSession } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { bytesToHex } from '../shared/hex';
 import { ListRecordsWriter, encodeListFile, generateSigner } from '../shared/registry/listFormat';
 import { hasChromium } from '../test/support/chromium';
 import { photoLike, rawSharp, seededRandom } from '../test/support/images';
-import { buildExtension, launchWithExtension } from '../test/extension/support/extension';
+import { buildExtension, launchWithExtension, type ExtensionBrowser } from '../test/extension/support/extension';
 import { startTestSite } from '../test/extension/support/site';
 import { stopServiceWorker, waitForListStatus } from '../test/extension/support/page';
 
@@ -31,7 +33,12 @@ const DECISION_RUNS = 40;
 
 interface Hooks {
   timeDecision(url: string): Promise<{ ms: number; decode: number; hash: number; match: number; verdict: string }>;
+  /** Bytes the background holds in typed arrays, by owner (absent in older builds). */
+  memory?(): Record<string, number>;
 }
+
+const PARTS = ['decision', 'page', 'memory', 'cold'] as const;
+type Part = (typeof PARTS)[number];
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -39,7 +46,7 @@ function percentile(values: number[], p: number): number {
 }
 
 /** A signed snapshot of `entries` random PDQ hashes (balanced bits, so all pass the gates). */
-async function signedSnapshots(entries: number): Promise<{ reported: Uint8Array; confirmed: Uint8Array; publicKeyHex: string }> {
+export async function signedSnapshots(entries: number): Promise<{ reported: Uint8Array; confirmed: Uint8Array; publicKeyHex: string }> {
   const signer = await generateSigner();
   const rand = seededRandom(99);
   const records = new ListRecordsWriter();
@@ -59,7 +66,7 @@ async function signedSnapshots(entries: number): Promise<{ reported: Uint8Array;
   return { reported, confirmed, publicKeyHex: bytesToHex(signer.publicKey) };
 }
 
-async function serveLists(files: { reported: Uint8Array; confirmed: Uint8Array }): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveLists(files: { reported: Uint8Array; confirmed: Uint8Array }): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const m = /^\/v1\/lists\/(reported|confirmed)\/snapshot$/.exec(req.url ?? '');
     if (!m) {
@@ -81,7 +88,7 @@ async function serveLists(files: { reported: Uint8Array; confirmed: Uint8Array }
 }
 
 /** Distinct photo-like JPEGs, cut from a few large generated scenes (fast: sharp does the cutting). */
-async function photos(count: number, width: number, height: number): Promise<Buffer[]> {
+export async function photos(count: number, width: number, height: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
   const scenes = await Promise.all([0, 1, 2, 3].map(async (s) => rawSharp(photoLike(width * 2, height * 2, 500 + s)).png().toBuffer()));
   for (let i = 0; i < count; i++) {
@@ -94,8 +101,12 @@ async function photos(count: number, width: number, height: number): Promise<Buf
   return out;
 }
 
-/** The extension process's resident memory (Chromium marks it --extension-process), in MB. */
-function extensionProcessRssMb(): number | null {
+/**
+ * The extension process's memory (Chromium marks it --extension-process), in MB: resident (RSS,
+ * which counts Chromium's shared code and fonts, mapped by every renderer), and private (pages
+ * only this process holds: its heaps, the worker's arrays).
+ */
+function extensionProcessMemoryMb(): { rss: number; private: number } | null {
   try {
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
@@ -106,9 +117,11 @@ function extensionProcessRssMb(): number | null {
         continue;
       }
       if (!cmd.includes('--extension-process')) continue;
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-      return Number.isFinite(kb) ? kb / 1024 : null;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN);
+      const rss = kb('Rss');
+      const own = kb('Private_Clean') + kb('Private_Dirty');
+      return Number.isFinite(rss) && Number.isFinite(own) ? { rss: rss / 1024, private: own / 1024 } : null;
     }
   } catch {
     // not Linux
@@ -141,7 +154,117 @@ async function workerHeapMb(session: CDPSession, workerUrl: string): Promise<num
   return mb;
 }
 
-export async function benchExtension(entries = 1_000_000): Promise<void> {
+/**
+ * A page that records, in its own world, each <img>'s load event and the moment Veil marks it
+ * decided (veilLoad, veilMark: element → performance.now()).
+ */
+export async function markingPage(ext: ExtensionBrowser): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.addInitScript(() => {
+    const w = window as unknown as { veilLoad: Map<Element, number>; veilMark: Map<Element, number> };
+    w.veilLoad = new Map();
+    w.veilMark = new Map();
+    document.addEventListener('load', (e) => w.veilLoad.set(e.target as Element, performance.now()), true);
+    new MutationObserver((recs) => {
+      for (const r of recs) {
+        const v = (r.target as Element).getAttribute('data-veil');
+        if (v === 'clear' || v === 'listed' || v === 'shown') if (!w.veilMark.has(r.target as Element)) w.veilMark.set(r.target as Element, performance.now());
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-veil'] });
+  });
+  return page;
+}
+
+/** Decision time, in the background (bytes in memory) and seen from a page (load → mark). */
+async function measureDecision(ext: ExtensionBrowser, origin: string, entries: number): Promise<void> {
+  const hooks = (url: string) =>
+    ext.worker.evaluate((u) => (globalThis as unknown as { veilTest: Hooks }).veilTest.timeDecision(u), url);
+  const runs = { ms: [] as number[], decode: [] as number[], hash: [] as number[], match: [] as number[] };
+  await hooks(`${origin}/d/0.jpg`); // warm-up (JIT, scratch buffers)
+  for (let i = 0; i < DECISION_RUNS; i++) {
+    const r = await hooks(`${origin}/d/${i}.jpg`);
+    for (const k of ['ms', 'decode', 'hash', 'match'] as const) runs[k].push(r[k]);
+  }
+  const p = (k: keyof typeof runs) => `p50 ${percentile(runs[k], 50).toFixed(1)} / p95 ${percentile(runs[k], 95).toFixed(1)} ms`;
+  console.log(`decision, 1000x750 JPEG, bytes in memory → verdict, ${entries.toLocaleString('en')} entries: ${p('ms')} (target p95 < 50 ms)`);
+  console.log(`  of which decode (createImageBitmap + canvas read-back) ${p('decode')}, hash (PDQ + 8 dihedral + blockhash) ${p('hash')}, match ${p('match')}`);
+
+  // Seen from the page, one image per page: <img> load event → Veil's mark, both recorded in
+  // the page's own world. Includes the background's own fetch of the bytes (local server).
+  const page = await markingPage(ext);
+  const afterLoad: number[] = [];
+  for (let i = 0; i < DECISION_RUNS; i++) {
+    await page.goto(`${origin}/one?i=${i}`);
+    await page.waitForFunction(() => (window as unknown as { veilMark: Map<Element, number> }).veilMark.size >= 1, null, { timeout: 60_000 });
+    afterLoad.push(
+      await page.evaluate(() => {
+        const w = window as unknown as { veilLoad: Map<Element, number>; veilMark: Map<Element, number> };
+        const [[el, t]] = [...w.veilMark];
+        return t - (w.veilLoad.get(el) ?? t);
+      }),
+    );
+  }
+  console.log(`decision seen from the page, one 1000x750 JPEG per page, <img> load → mark: p50 ${percentile(afterLoad, 50).toFixed(1)} ms, p95 ${percentile(afterLoad, 95).toFixed(1)} ms (0 or less: decided before the page had the bytes)`);
+  await page.close();
+}
+
+/** A page of PAGE_IMAGES distinct photos, three loads: navigation start → all decided. */
+async function measurePage(ext: ExtensionBrowser, origin: string): Promise<void> {
+  const page = await markingPage(ext);
+  const pageRuns: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    await page.goto(`${origin}/page?run=${r}`);
+    await page.waitForFunction((n) => (window as unknown as { veilMark: Map<Element, number> }).veilMark.size >= n, PAGE_IMAGES, { timeout: 120_000 });
+    pageRuns.push(await page.evaluate(() => Math.max(...(window as unknown as { veilMark: Map<Element, number> }).veilMark.values())));
+  }
+  console.log(`page of ${PAGE_IMAGES} distinct 480x360 photos, navigation start → all decided: ${pageRuns.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')} (target < 3 s; runs 2 and 3 use the verdict cache)`);
+  await page.close();
+}
+
+/** The background's memory with the list loaded. */
+async function measureMemory(ext: ExtensionBrowser, _origin: string, entries: number): Promise<void> {
+  const session = await ext.context.browser()!.newBrowserCDPSession();
+  const heap = await workerHeapMb(session, ext.worker.url());
+  const proc = extensionProcessMemoryMb();
+  const mb = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(0)} MB`);
+  console.log(`background memory with ${entries.toLocaleString('en')} entries: service worker JS heap incl. typed-array stores ${mb(heap)}, extension process private ${mb(proc?.private)}, RSS ${mb(proc?.rss)} (target < 150 MB)`);
+  const held = await ext.worker.evaluate(() => (globalThis as unknown as { veilTest: Hooks }).veilTest.memory?.() ?? null);
+  if (held) console.log(`  of which in typed arrays: ${Object.entries(held).map(([k, b]) => `${k} ${(b / 1e6).toFixed(1)} MB`).join(', ')}`);
+}
+
+/**
+ * Chromium stops an idle MV3 worker; the next page's first image waits for the index to be
+ * rebuilt from IndexedDB. Navigation start → that image decided.
+ */
+async function measureColdStart(ext: ExtensionBrowser, origin: string, entries: number): Promise<void> {
+  await stopServiceWorker(ext);
+  const cold = await ext.context.newPage();
+  await cold.addInitScript(() => {
+    new MutationObserver((recs, mo) => {
+      for (const r of recs) {
+        const v = (r.target as Element).getAttribute('data-veil');
+        if (v === 'clear' || v === 'listed' || v === 'shown') {
+          (window as unknown as { veilCold: number }).veilCold = performance.now();
+          mo.disconnect();
+        }
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-veil'] });
+  });
+  await cold.goto(`${origin}/one?i=1&cold`);
+  await cold.waitForFunction(() => (window as unknown as { veilCold?: number }).veilCold !== undefined, null, { timeout: 120_000 });
+  const coldMs = await cold.evaluate(() => (window as unknown as { veilCold: number }).veilCold);
+  console.log(`worker cold start with ${entries.toLocaleString('en')} entries (index rebuilt from IndexedDB): first image decided ${(coldMs / 1000).toFixed(2)} s after navigation start`);
+  await cold.close();
+}
+
+const PART_RUNS: Record<Part, (ext: ExtensionBrowser, origin: string, entries: number) => Promise<void>> = {
+  decision: measureDecision,
+  page: measurePage,
+  memory: measureMemory,
+  cold: measureColdStart,
+};
+
+export async function benchExtension(entries = 1_000_000, parts: readonly Part[] = PARTS): Promise<void> {
   if (!hasChromium) {
     console.log('SKIPPED: Debian chromium (/usr/bin/chromium) is not available.');
     return;
@@ -166,81 +289,7 @@ export async function benchExtension(entries = 1_000_000): Promise<void> {
     await waitForListStatus(ext, (s) => s.some((l) => l.list === 'reported' && l.entries === entries), 300_000);
     console.log(`list downloaded, verified, stored and indexed in ${((Date.now() - launchedAt) / 1000).toFixed(1)} s after launch`);
 
-    const hooks = (url: string) =>
-      ext.worker.evaluate((u) => (globalThis as unknown as { veilTest: Hooks }).veilTest.timeDecision(u), url);
-    const runs = { ms: [] as number[], decode: [] as number[], hash: [] as number[], match: [] as number[] };
-    await hooks(`${site.origin}/d/0.jpg`); // warm-up (JIT, scratch buffers)
-    for (let i = 0; i < DECISION_RUNS; i++) {
-      const r = await hooks(`${site.origin}/d/${i}.jpg`);
-      for (const k of ['ms', 'decode', 'hash', 'match'] as const) runs[k].push(r[k]);
-    }
-    const p = (k: keyof typeof runs) => `p50 ${percentile(runs[k], 50).toFixed(1)} / p95 ${percentile(runs[k], 95).toFixed(1)} ms`;
-    console.log(`decision, 1000x750 JPEG, bytes in memory → verdict, ${entries.toLocaleString('en')} entries: ${p('ms')} (target p95 < 50 ms)`);
-    console.log(`  of which decode (createImageBitmap + canvas read-back) ${p('decode')}, hash (PDQ + 8 dihedral + blockhash) ${p('hash')}, match ${p('match')}`);
-
-    // Seen from the page, one image per page: <img> load event → Veil's mark, both recorded in
-    // the page's own world. Includes the background's own fetch of the bytes (local server).
-    const page = await ext.context.newPage();
-    await page.addInitScript(() => {
-      const w = window as unknown as { veilLoad: Map<Element, number>; veilMark: Map<Element, number> };
-      w.veilLoad = new Map();
-      w.veilMark = new Map();
-      document.addEventListener('load', (e) => w.veilLoad.set(e.target as Element, performance.now()), true);
-      new MutationObserver((recs) => {
-        for (const r of recs) {
-          const v = (r.target as Element).getAttribute('data-veil');
-          if (v === 'clear' || v === 'listed' || v === 'shown') if (!w.veilMark.has(r.target as Element)) w.veilMark.set(r.target as Element, performance.now());
-        }
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-veil'] });
-    });
-    const afterLoad: number[] = [];
-    for (let i = 0; i < DECISION_RUNS; i++) {
-      await page.goto(`${site.origin}/one?i=${i}`);
-      await page.waitForFunction(() => (window as unknown as { veilMark: Map<Element, number> }).veilMark.size >= 1, null, { timeout: 60_000 });
-      afterLoad.push(
-        await page.evaluate(() => {
-          const w = window as unknown as { veilLoad: Map<Element, number>; veilMark: Map<Element, number> };
-          const [[el, t]] = [...w.veilMark];
-          return t - (w.veilLoad.get(el) ?? t);
-        }),
-      );
-    }
-    console.log(`decision seen from the page, one 1000x750 JPEG per page, <img> load → mark: p50 ${percentile(afterLoad, 50).toFixed(1)} ms, p95 ${percentile(afterLoad, 95).toFixed(1)} ms (0 or less: decided before the page had the bytes)`);
-
-    const pageRuns: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      await page.goto(`${site.origin}/page?run=${r}`);
-      await page.waitForFunction((n) => (window as unknown as { veilMark: Map<Element, number> }).veilMark.size >= n, PAGE_IMAGES, { timeout: 120_000 });
-      pageRuns.push(await page.evaluate(() => Math.max(...(window as unknown as { veilMark: Map<Element, number> }).veilMark.values())));
-    }
-    console.log(`page of ${PAGE_IMAGES} distinct 480x360 photos, navigation start → all decided: ${pageRuns.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')} (target < 3 s; runs 2 and 3 use the verdict cache)`);
-    await page.close();
-
-    const session = await ext.context.browser()!.newBrowserCDPSession();
-    const heap = await workerHeapMb(session, ext.worker.url());
-    const rss = extensionProcessRssMb();
-    console.log(`background memory with ${entries.toLocaleString('en')} entries: service worker JS heap incl. typed-array stores ${heap === null ? 'n/a' : `${heap.toFixed(0)} MB`}, extension process RSS ${rss === null ? 'n/a' : `${rss.toFixed(0)} MB`} (target < 150 MB)`);
-
-    // Chromium stops an idle MV3 worker; the next page's first image waits for the index to be
-    // rebuilt from IndexedDB. Navigation start → that image decided.
-    await stopServiceWorker(ext);
-    const cold = await ext.context.newPage();
-    await cold.addInitScript(() => {
-      new MutationObserver((recs, mo) => {
-        for (const r of recs) {
-          const v = (r.target as Element).getAttribute('data-veil');
-          if (v === 'clear' || v === 'listed' || v === 'shown') {
-            (window as unknown as { veilCold: number }).veilCold = performance.now();
-            mo.disconnect();
-          }
-        }
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-veil'] });
-    });
-    await cold.goto(`${site.origin}/one?i=1&cold`);
-    await cold.waitForFunction(() => (window as unknown as { veilCold?: number }).veilCold !== undefined, null, { timeout: 120_000 });
-    const coldMs = await cold.evaluate(() => (window as unknown as { veilCold: number }).veilCold);
-    console.log(`worker cold start with ${entries.toLocaleString('en')} entries (index rebuilt from IndexedDB): first image decided ${(coldMs / 1000).toFixed(2)} s after navigation start`);
-    await cold.close();
+    for (const part of parts) await PART_RUNS[part](ext, site.origin, entries);
   } finally {
     await ext.close();
     built.remove();
@@ -249,7 +298,8 @@ export async function benchExtension(entries = 1_000_000): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchExtension(Number(process.argv[2] ?? 1_000_000)).catch((err: unknown) => {
+  const parts = (process.argv[3] ?? PARTS.join(',')).split(',').filter((p): p is Part => (PARTS as readonly string[]).includes(p));
+  benchExtension(Number(process.argv[2] ?? 1_000_000), parts).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -18,7 +18,7 @@ export default defineBackground(() => {
       createMatcher: () => {
         const m = new Matcher();
         // The list client names entries by one id across kinds and lists: removeEntry is its remove.
-        return { add: (e) => m.add(e), remove: (id) => void m.removeEntry(id), flush: () => m.flush(), match: (h) => m.match(h), matchAll: (h) => m.matchAll(h) };
+        return { add: (e) => m.add(e), remove: (id) => void m.removeEntry(id), flush: () => m.flush(), match: (h) => m.match(h), matchAll: (h) => m.matchAll(h), memoryBytes: () => m.memoryBytes() };
       },
     },
     checker: {

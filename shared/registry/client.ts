@@ -4,6 +4,11 @@
  * add and remove. Platform-neutral: the host passes `fetch` and a key-value storage
  * (IndexedDB in the extension, SQLite or files in the bot).
  *
+ * Memory: the copy of a list lives in storage, not beside the matcher that holds its hashes. At
+ * start the stored copy is read once to feed the sink; a delta or snapshot is applied to a copy
+ * read back from storage, which is stored again and dropped (ListCopy's slots survive the trip,
+ * so entry ids stay valid). Only each list's sequence, size and last update stay in memory.
+ *
  * Trust: nothing from the network is used before its signature verifies against a pinned key
  * (or a key announced by a pinned one, docs/list-format.md). Entries whose hashes fail the
  * usability gates are held in the copy but never given to the matcher, so a broken or hostile
@@ -12,10 +17,11 @@
 import { VeilError, isVeilError } from '../errors';
 import type { VeilErrorCode } from '../errors';
 import { checkHashUsable } from '../hash/gates';
+import { HASH_BYTES } from '../hash/types';
 import { bytesToHex } from '../hex';
 import type { ListName, ListedHash } from '../match/types';
 import { LIST_NAMES } from '../match/types';
-import { ListCopy } from './listCopy';
+import { ListCopy, type StoredCopy } from './listCopy';
 import { ListFile, PUBLIC_KEY_BYTES, keyIdOf, kindFromId } from './listFormat';
 import { LIST_CONTENT_TYPE, listEtag } from './wire';
 import type { KeysResponse } from './wire';
@@ -109,9 +115,16 @@ export function listOfEntryId(id: number): ListName {
   return LIST_NAMES[id % LIST_NAMES.length];
 }
 
+/** What the client remembers of a list it holds a verified copy of (the copy is in storage). */
+interface HeldList {
+  seq: number;
+  /** ms since epoch, 0 = never. */
+  lastUpdate: number;
+  count: number;
+}
+
 export class RegistryClient {
   private readonly opts: RegistryClientOptions & typeof DEFAULT_CLIENT_OPTIONS;
-  private readonly copies = new Map<ListName, ListCopy>();
   private readonly listState = new Map<ListName, Pick<ListSyncStatus, 'lastCheck' | 'lastError'>>();
   private keys: Uint8Array[];
   /** The key that signed the last file: the ETag names it. */
@@ -121,9 +134,9 @@ export class RegistryClient {
   private running: Promise<ClientStatus> | null = null;
   private loaded = false;
   /** Lists with a verified copy (possibly empty at seq 0): they are updated by delta. */
-  private readonly held = new Set<ListName>();
-  /** Per list, by slot: 1 if the sink was given the entry (so removals name only fed ids). */
-  private readonly fed = new Map<ListName, Uint8Array>();
+  private readonly held = new Map<ListName, HeldList>();
+  /** Copies whose storage failed: kept in memory until a later store succeeds. */
+  private readonly unstored = new Map<ListName, ListCopy>();
 
   constructor(options: RegistryClientOptions) {
     this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...options } as RegistryClient['opts'];
@@ -133,10 +146,7 @@ export class RegistryClient {
       return k.slice();
     });
     if (this.keys.length === 0) throw new VeilError('list/unknown-key', 'At least one public key must be pinned.');
-    for (const list of this.opts.lists) {
-      this.copies.set(list, new ListCopy(list));
-      this.listState.set(list, { lastCheck: null, lastError: null });
-    }
+    for (const list of this.opts.lists) this.listState.set(list, { lastCheck: null, lastError: null });
   }
 
   private now(): number {
@@ -154,17 +164,16 @@ export class RegistryClient {
     for (const list of this.opts.lists) {
       const bytes = await this.opts.storage.get(copyStorageKey(list));
       if (!bytes) continue;
-      let copy: ListCopy;
+      let stored: StoredCopy;
       try {
-        copy = ListCopy.fromBytes(bytes, list);
+        stored = ListCopy.scan(bytes, list);
       } catch (err) {
         // A damaged stored copy is dropped; the next sync fetches a snapshot.
         this.recordError(list, err);
         continue;
       }
-      this.copies.set(list, copy);
-      this.held.add(list);
-      copy.forEachSlot((slot) => this.feedAdd(list, copy, slot));
+      this.held.set(list, { seq: stored.seq, lastUpdate: stored.lastUpdate, count: stored.count });
+      stored.forEach((slot, kindId, quality, at) => this.feedAdd(list, slot, kindId, bytes.slice(at, at + HASH_BYTES), quality));
     }
   }
 
@@ -191,9 +200,9 @@ export class RegistryClient {
   status(): ClientStatus {
     return {
       lists: this.opts.lists.map((list) => {
-        const c = this.copies.get(list)!;
+        const h = this.held.get(list);
         const s = this.listState.get(list)!;
-        return { list, seq: c.seq, count: c.size, lastUpdate: c.lastUpdate || null, lastCheck: s.lastCheck, lastError: s.lastError };
+        return { list, seq: h?.seq ?? 0, count: h?.count ?? 0, lastUpdate: h?.lastUpdate || null, lastCheck: s.lastCheck, lastError: s.lastError };
       }),
       failures: this.failures,
       nextAttemptAt: this.nextAttemptAt,
@@ -201,9 +210,20 @@ export class RegistryClient {
     };
   }
 
-  /** The local copy of a list (read-only use: lookups, counts). */
-  copy(list: ListName): ListCopy | undefined {
-    return this.copies.get(list);
+  /** Bytes held in typed arrays between syncs: none, unless a copy could not be stored. */
+  memoryBytes(): number {
+    let bytes = 0;
+    for (const c of this.unstored.values()) bytes += c.memoryBytes();
+    return bytes;
+  }
+
+  /** The local copy of a list, read from storage (lookups; the client itself keeps none). */
+  async readCopy(list: ListName): Promise<ListCopy> {
+    const kept = this.unstored.get(list);
+    if (kept) return kept;
+    const bytes = this.held.has(list) ? await this.opts.storage.get(copyStorageKey(list)) : null;
+    if (!bytes) return new ListCopy(list);
+    return ListCopy.fromBytes(bytes, list);
   }
 
   private async syncAll(): Promise<ClientStatus> {
@@ -240,19 +260,19 @@ export class RegistryClient {
   }
 
   private async syncList(list: ListName): Promise<void> {
-    const copy = this.copies.get(list)!;
-    if (this.held.has(list)) {
+    const held = this.held.get(list);
+    if (held) {
       try {
-        const file = await this.fetchList(list, `delta?since=${copy.seq}`, copy.seq);
+        const file = await this.fetchList(list, `delta?since=${held.seq}`, held.seq);
         if (!file) return; // 304: nothing new
-        if (file.header.type === 'delta' && file.header.fromSeq > copy.seq) throw new VeilError('list/gap');
+        if (file.header.type === 'delta' && file.header.fromSeq > held.seq) throw new VeilError('list/gap');
         await this.apply(list, file);
         return;
       } catch (err) {
         if (!isVeilError(err, 'list/gap')) throw err;
       }
     }
-    const file = await this.fetchList(list, 'snapshot', this.held.has(list) ? copy.seq : -1);
+    const file = await this.fetchList(list, 'snapshot', held ? held.seq : -1);
     if (file) await this.apply(list, file);
   }
 
@@ -321,68 +341,86 @@ export class RegistryClient {
   }
 
   private async apply(list: ListName, file: ListFile): Promise<void> {
-    const copy = this.copies.get(list)!;
     const { type, toSeq, keyId } = file.header;
+    if (type !== 'snapshot' && type !== 'delta') throw new VeilError('list/bad-format', 'A key announcement is not a list.');
+    const copy = await this.copyForUpdate(list, type);
     if (type === 'snapshot') {
       copy.beginReplace();
       for (let i = 0; i < file.count; i++) this.applyAdd(list, copy, file, i);
-      // endReplace reports slots already emptied; their entries were fed if usable.
-      const gone: number[] = [];
-      copy.endReplace((slot) => gone.push(slot));
-      for (const slot of gone) this.unfeed(list, slot);
-    } else if (type === 'delta') {
+      copy.endReplace((slot) => this.unfeed(list, copy, slot));
+    } else {
       for (let i = 0; i < file.count; i++) {
         if (file.isRemovalAt(i)) this.applyRemove(list, copy, file, i);
         else this.applyAdd(list, copy, file, i);
       }
-    } else {
-      throw new VeilError('list/bad-format', 'A key announcement is not a list.');
     }
     this.lastKey = this.keys.find((k) => k.every((b, i) => i >= keyId.length || b === keyId[i])) ?? this.lastKey;
     const changed = copy.seq !== toSeq || file.count > 0 || !this.held.has(list);
     copy.seq = toSeq;
-    this.held.add(list);
-    if (changed) {
-      copy.lastUpdate = this.now();
-      await this.opts.storage.set(copyStorageKey(list), copy.toBytes());
+    if (changed) copy.lastUpdate = this.now();
+    this.held.set(list, { seq: copy.seq, lastUpdate: copy.lastUpdate, count: copy.size });
+    if (!changed) return;
+    // Kept in memory until stored: the sink already holds what this copy says.
+    this.unstored.set(list, copy);
+    await this.opts.storage.set(copyStorageKey(list), copy.toBytes());
+    this.unstored.delete(list);
+  }
+
+  /**
+   * The copy a list file applies to: the stored one. If it is gone or went bad since it was
+   * loaded, a delta cannot apply (list/gap: the caller fetches a snapshot) and a snapshot starts
+   * from an empty copy; entries fed from the lost copy then stay in the sink until the next start.
+   */
+  private async copyForUpdate(list: ListName, type: 'snapshot' | 'delta'): Promise<ListCopy> {
+    const kept = this.unstored.get(list);
+    if (kept) return kept;
+    if (!this.held.has(list)) return new ListCopy(list);
+    try {
+      const bytes = await this.opts.storage.get(copyStorageKey(list));
+      if (bytes) return ListCopy.fromBytes(bytes, list);
+    } catch {
+      // handled below
     }
+    if (type === 'delta') throw new VeilError('list/gap');
+    return new ListCopy(list);
   }
 
   private applyAdd(list: ListName, copy: ListCopy, file: ListFile, i: number): void {
-    const { slot, changed, isNew } = copy.upsert(file.kindIdAt(i), file.bytes, file.hashOffset(i), file.qualityAt(i));
-    if (!changed) return;
-    if (!isNew) this.unfeed(list, slot);
-    this.feedAdd(list, copy, slot);
+    const kindId = file.kindIdAt(i);
+    const at = file.hashOffset(i);
+    const quality = file.qualityAt(i);
+    const before = copy.find(kindId, file.bytes, at);
+    // Held already: unchanged, or a new quality, which can change whether it passes the gates.
+    if (before >= 0 && copy.qualityAt(before) !== quality) this.unfeed(list, copy, before);
+    const { slot, changed } = copy.upsert(kindId, file.bytes, at, quality);
+    if (changed) this.feedSlot(list, copy, slot);
   }
 
   private applyRemove(list: ListName, copy: ListCopy, file: ListFile, i: number): void {
-    const slot = copy.remove(file.kindIdAt(i), file.bytes, file.hashOffset(i));
-    if (slot >= 0) this.unfeed(list, slot);
+    const slot = copy.find(file.kindIdAt(i), file.bytes, file.hashOffset(i));
+    if (slot < 0) return;
+    this.unfeed(list, copy, slot);
+    copy.remove(file.kindIdAt(i), file.bytes, file.hashOffset(i));
   }
 
-  private unfeed(list: ListName, slot: number): void {
-    const fed = this.fed.get(list);
-    if (!fed || slot >= fed.length || fed[slot] === 0) return;
-    fed[slot] = 0;
-    this.opts.sink?.remove(entryIdFor(list, slot));
+  /** Tells the sink to drop a slot's entry, if it was given it (removals name only fed ids). */
+  private unfeed(list: ListName, copy: ListCopy, slot: number): void {
+    if (this.opts.sink && this.usable(copy.kindIdAt(slot), copy.hashAt(slot), copy.qualityAt(slot))) this.opts.sink.remove(entryIdFor(list, slot));
   }
 
-  private feedAdd(list: ListName, copy: ListCopy, slot: number): void {
-    if (!this.opts.sink) return;
-    const kind = kindFromId(copy.kindIdAt(slot));
-    if (!kind) return; // a kind this build does not know (newer kind table)
-    const hash = copy.hashAt(slot);
-    const quality = copy.qualityAt(slot);
-    if (!checkHashUsable(kind, hash, quality).usable) return;
-    let fed = this.fed.get(list) ?? new Uint8Array(1024);
-    if (slot >= fed.length) {
-      const grown = new Uint8Array(Math.max(slot + 1, fed.length * 2));
-      grown.set(fed);
-      fed = grown;
-    }
-    this.fed.set(list, fed);
-    fed[slot] = 1;
-    this.opts.sink.add({ id: entryIdFor(list, slot), kind, hash, quality, list });
+  private feedSlot(list: ListName, copy: ListCopy, slot: number): void {
+    this.feedAdd(list, slot, copy.kindIdAt(slot), copy.hashAt(slot), copy.qualityAt(slot));
+  }
+
+  /** Whether an entry goes to the sink: a kind this build knows, and a hash that passes the gates. */
+  private usable(kindId: number, hash: Uint8Array, quality: number | undefined): boolean {
+    const kind = kindFromId(kindId);
+    return kind !== undefined && checkHashUsable(kind, hash, quality).usable;
+  }
+
+  private feedAdd(list: ListName, slot: number, kindId: number, hash: Uint8Array, quality: number | undefined): void {
+    if (!this.opts.sink || !this.usable(kindId, hash, quality)) return;
+    this.opts.sink.add({ id: entryIdFor(list, slot), kind: kindFromId(kindId)!, hash, quality, list });
   }
 }
 

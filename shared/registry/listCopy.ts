@@ -4,23 +4,30 @@
  * told "remove entry 17" when a delta withdraws it. Slots of removed entries are reused.
  *
  * Memory per entry: 32 (hash) + 1 (kind) + 1 (quality) + 8 (two hash-table slots at load
- * factor <= 1/2) = 42 bytes; a 1M-entry list takes about 42 MB.
+ * factor <= 1/2) = 42 bytes; a 1M-entry list takes about 42 MB. Clients hold one only while a
+ * list file is applied (RegistryClient reads it from storage, applies, stores, drops it): the
+ * matcher holds the hashes the rest of the time. `scan` reads a stored copy without building one.
  *
  * Lookup is open addressing with linear probing over `table` (Int32Array, power-of-two size):
  * 0 = empty, TOMBSTONE = a removed entry's former place, otherwise slot + 1. Hashes are random
  * bits, so their first four bytes are a good table hash already.
  *
- * Stored form (toBytes/fromBytes), version 1, little-endian:
+ * Stored form (toBytes/fromBytes), version 2, little-endian:
  *   offset  size  field
  *   0       4     magic "VLCP"
- *   4       1     version = 1
+ *   4       1     version = 2
  *   5       1     list id (LIST_IDS)
  *   6       2     reserved, zero
  *   8       8     seq (float64)
  *   16      8     last update, ms since epoch (float64)
- *   24      4     entry count n
+ *   24      4     slot count n
  *   28      4     FNV-1a 32 checksum of the records
- *   32      34*n  records: kind id (1), quality (1, 255 = none), hash (32)
+ *   32      34*n  one record per slot, in slot order: kind id (1), quality (1, 255 = none),
+ *                 hash (32); a free slot is 34 zero bytes (kind id 0)
+ * Free slots are kept so that a copy read back has the slots it was stored with: a matcher fed
+ * from the copy names entries by slot, and a later delta is applied to the copy read back.
+ * Version 1 (the same header; n live records, no free slots) is still read: its slots are the
+ * record numbers, as they were when it was loaded.
  * The stored copy is the host's own data (IndexedDB, a file), so a checksum (against a torn
  * write or a damaged disk) is enough; list files from the network are what carry signatures.
  */
@@ -30,11 +37,26 @@ import type { ListName } from '../match/types';
 import { LIST_IDS, NO_QUALITY } from './listFormat';
 
 const COPY_MAGIC = 0x5043_4c56; // "VLCP" little-endian
-const COPY_VERSION = 1;
+const COPY_VERSION = 2;
+/** Stored copies of version 1 have no free slots; still read. */
+const COPY_VERSION_DENSE = 1;
 const COPY_HEADER = 32;
 const COPY_RECORD = 34;
 const TOMBSTONE = -1;
 const EMPTY = 0;
+
+/** A stored copy, checked, read in place (ListCopy.scan). */
+export interface StoredCopy {
+  seq: number;
+  lastUpdate: number;
+  /** Slots in the stored form, free ones included. */
+  slots: number;
+  /** Live entries. */
+  count: number;
+  /** The stored bytes; entries' hashes are read from here. */
+  bytes: Uint8Array;
+  forEach(fn: (slot: number, kindId: number, quality: number | undefined, hashOffset: number) => void): void;
+}
 
 export class ListCopy {
   readonly list: ListName;
@@ -65,6 +87,11 @@ export class ListCopy {
 
   get size(): number {
     return this.live;
+  }
+
+  /** Bytes held in typed arrays. */
+  memoryBytes(): number {
+    return this.hashes.byteLength + this.kinds.byteLength + this.qualities.byteLength + this.table.byteLength + (this.mark?.byteLength ?? 0);
   }
 
   /** Slot of (kind, hash at src[off..off+32]) or -1. */
@@ -127,20 +154,21 @@ export class ListCopy {
 
   /**
    * Snapshot application: call beginReplace, upsert every snapshot record, then endReplace,
-   * which removes every entry the snapshot did not contain and reports their slots.
+   * which removes every entry the snapshot did not contain, reporting each slot just before it
+   * is freed (its kind, quality and hash still readable).
    */
   beginReplace(): void {
     this.mark = new Uint8Array(this.capacity);
   }
 
-  endReplace(onRemoved: (slot: number) => void): void {
+  endReplace(onRemoving: (slot: number) => void): void {
     const mark = this.mark;
     this.mark = null;
     if (!mark) return;
     for (let s = 0; s < this.used; s++) {
       if (this.kinds[s] !== 0 && mark[s] === 0) {
-        const slot = this.remove(this.kinds[s], this.hashes, s * HASH_BYTES);
-        if (slot >= 0) onRemoved(slot);
+        onRemoving(s);
+        this.remove(this.kinds[s], this.hashes, s * HASH_BYTES);
       }
     }
   }
@@ -165,21 +193,20 @@ export class ListCopy {
   }
 
   toBytes(): Uint8Array {
-    const out = new Uint8Array(COPY_HEADER + this.live * COPY_RECORD);
+    const out = new Uint8Array(COPY_HEADER + this.used * COPY_RECORD);
     const view = new DataView(out.buffer);
     view.setUint32(0, COPY_MAGIC, true); // field: magic
     out[4] = COPY_VERSION; // field: version
     out[5] = LIST_IDS[this.list]; // field: list id
     view.setFloat64(8, this.seq, true); // field: seq
     view.setFloat64(16, this.lastUpdate, true); // field: last update
-    view.setUint32(24, this.live, true); // field: count
-    let r = COPY_HEADER;
+    view.setUint32(24, this.used, true); // field: slot count
     for (let s = 0; s < this.used; s++) {
-      if (this.kinds[s] === 0) continue;
+      if (this.kinds[s] === 0) continue; // a free slot stays zero
+      const r = COPY_HEADER + s * COPY_RECORD;
       out[r] = this.kinds[s]; // record field: kind id
       out[r + 1] = this.qualities[s]; // record field: quality
       out.set(this.hashes.subarray(s * HASH_BYTES, s * HASH_BYTES + HASH_BYTES), r + 2); // record field: hash
-      r += COPY_RECORD;
     }
     view.setUint32(28, fnv1a(out, COPY_HEADER, out.length), true); // field: checksum
     return out;
@@ -187,9 +214,38 @@ export class ListCopy {
 
   /** Loads a stored copy; refuses (list/bad-format, list/wrong-list) anything that does not check out. */
   static fromBytes(bytes: Uint8Array, list: ListName): ListCopy {
+    const stored = ListCopy.scan(bytes, list);
+    const copy = new ListCopy(list, stored.slots + 16);
+    copy.seq = stored.seq;
+    copy.lastUpdate = stored.lastUpdate;
+    copy.used = stored.slots;
+    for (let slot = stored.slots - 1; slot >= 0; slot--) {
+      const r = COPY_HEADER + slot * COPY_RECORD;
+      const kind = bytes[r];
+      if (kind === 0) {
+        copy.free.push(slot); // pushed high to low: the lowest free slot is reused first
+        continue;
+      }
+      copy.hashes.set(bytes.subarray(r + 2, r + 2 + HASH_BYTES), slot * HASH_BYTES); // field: hash
+      copy.kinds[slot] = kind; // field: kind id
+      copy.qualities[slot] = bytes[r + 1]; // field: quality
+      copy.insertIntoTable(slot);
+      copy.live++;
+    }
+    return copy;
+  }
+
+  /**
+   * Checks a stored copy and gives its header and a walk over its entries, without building a
+   * copy (no table, no second array of hashes): what a client needs to feed a matcher at start.
+   * `forEach` passes each live entry's slot, kind id, quality (undefined = none), and the offset
+   * of its 32-byte hash in `bytes`.
+   */
+  static scan(bytes: Uint8Array, list: ListName): StoredCopy {
     if (bytes.length < COPY_HEADER) throw new VeilError('list/bad-format', 'Stored copy too short.');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== COPY_MAGIC || bytes[4] !== COPY_VERSION) {
+    const version = bytes[4];
+    if (view.getUint32(0, true) !== COPY_MAGIC || (version !== COPY_VERSION && version !== COPY_VERSION_DENSE)) {
       throw new VeilError('list/bad-format', 'Not a stored list copy of a known version.');
     }
     if (bytes[5] !== LIST_IDS[list]) throw new VeilError('list/wrong-list');
@@ -198,15 +254,27 @@ export class ListCopy {
     if (view.getUint32(28, true) !== fnv1a(bytes, COPY_HEADER, bytes.length)) {
       throw new VeilError('list/bad-format', 'Stored copy checksum mismatch.');
     }
-    const copy = new ListCopy(list, n + 16);
-    copy.seq = view.getFloat64(8, true);
-    copy.lastUpdate = view.getFloat64(16, true);
-    for (let i = 0; i < n; i++) {
-      const r = COPY_HEADER + i * COPY_RECORD;
-      const q = bytes[r + 1];
-      copy.upsert(bytes[r], bytes, r + 2, q === NO_QUALITY ? undefined : q);
+    let count = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const kind = bytes[COPY_HEADER + slot * COPY_RECORD];
+      if (kind !== 0) count++;
+      else if (version === COPY_VERSION_DENSE) throw new VeilError('list/bad-format', 'Stored copy has an entry of no kind.');
     }
-    return copy;
+    return {
+      seq: view.getFloat64(8, true),
+      lastUpdate: view.getFloat64(16, true),
+      slots: n,
+      count,
+      bytes,
+      forEach(fn) {
+        for (let slot = 0; slot < n; slot++) {
+          const r = COPY_HEADER + slot * COPY_RECORD;
+          if (bytes[r] === 0) continue;
+          const q = bytes[r + 1];
+          fn(slot, bytes[r], q === NO_QUALITY ? undefined : q, r + 2);
+        }
+      },
+    };
   }
 
   private sameKey(slot: number, kindId: number, src: Uint8Array, off: number): boolean {

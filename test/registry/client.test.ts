@@ -192,6 +192,38 @@ describe('sync client', () => {
     }
   });
 
+  it('keeps no copy in memory: a restarted client applies the next delta to the stored copy and withdraws exactly what it was fed', async () => {
+    const { app, close } = await testApp();
+    try {
+      const first = await submit(app, [70, 71]);
+      await submit(app, [72]);
+      const { client, storage } = clientFor(app);
+      await client.sync();
+      // A withdrawal leaves free slots in the stored copy; later entries keep theirs.
+      const del = await app.inject({ method: 'DELETE', url: `/v1/submissions/${first.caseId}`, headers: { authorization: `Bearer ${first.secret}` } });
+      expect(del.statusCode).toBe(200);
+      await client.sync();
+      expect(client.memoryBytes()).toBe(0);
+
+      const sink = new RecordingSink();
+      const restarted = new RegistryClient({ baseUrl: 'http://registry.test', publicKeys: [app.keys.current.publicKey], fetch: injectFetch(app), storage, sink });
+      await restarted.load();
+      expect(sink.hashes('reported')).toEqual(await serverList(app, 'reported'));
+      const second = await submit(app, [73]);
+      await restarted.sync();
+      const del2 = await app.inject({ method: 'DELETE', url: `/v1/submissions/${second.caseId}`, headers: { authorization: `Bearer ${second.secret}` } });
+      expect(del2.statusCode).toBe(200);
+      await restarted.sync();
+      // RecordingSink throws on a removal of an id it was never given.
+      expect(sink.hashes('reported')).toEqual(await serverList(app, 'reported'));
+      expect(sink.removes).toBeGreaterThan(0);
+      expect(restarted.status().lists.find((l) => l.list === 'reported')!.count).toBe(sink.hashes('reported').length);
+      expect(restarted.memoryBytes()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses everything from a registry signing with a key that is not pinned', async () => {
     const { app, close } = await testApp();
     try {

@@ -20,6 +20,8 @@ export interface MatcherLike extends ListSink {
   matchAll(hashes: ImageHashes): MatchResult[];
   /** Builds pending index structures now (after a bulk load) rather than at the first match. */
   flush?(): void;
+  /** Bytes held in typed arrays (the index and per-entry metadata), for the benchmark. */
+  memoryBytes?(): number;
 }
 
 /** A match, named the way the rest of the extension refers to entries. */
@@ -154,6 +156,17 @@ export class ListService {
       if (m) return { subscription: l.sub.id, list: m.entry.list, entry: m.entry };
     }
     return null;
+  }
+
+  /** Bytes held in typed arrays, by owner: the matchers (index and metadata) and the list clients. */
+  memoryBytes(): Record<string, number> {
+    let matchers = 0;
+    let clients = 0;
+    for (const l of this.loaded) {
+      matchers += l.matcher.memoryBytes?.() ?? 0;
+      clients += l.client?.memoryBytes() ?? 0;
+    }
+    return { matchers, clients };
   }
 
   /** Number of entries held, over every subscription (0 means no image needs fetching). */

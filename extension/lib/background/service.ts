@@ -203,6 +203,7 @@ export function startBackground(deps: BackgroundDeps): void {
         return { ms: performance.now() - t0, ...timings, verdict: result.verdict.verdict };
       },
       entryCount: () => lists.entryCount,
+      memory: () => lists.memoryBytes(),
     };
   }
 }

@@ -2,11 +2,15 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { computeHashesFromRgba, createHashScratch, wipeHashScratch } from '../../shared/hash/compute';
 import { decodeInBrowser } from '../../shared/image/browserDecode';
 import { Matcher } from '../../shared/match/matcher';
+import { setDefaultIndexLayout } from '../../shared/match/mih';
 import { IdbListStorage } from '../lib/background/idbStorage';
 import { startBackground } from '../lib/background/service';
 import { CHECK_DEFAULTS } from '../lib/config';
 
 export default defineBackground(() => {
+  // The Matcher creates its own indexes: a client keeps them compact (shared/match/mih.ts),
+  // 100 instead of 120 bytes per entry at the same query speed.
+  setDefaultIndexLayout('compact');
   // One scratch for the worker's life: hashing allocates nothing per image.
   const scratch = createHashScratch();
   const fetchImpl = globalThis.fetch.bind(globalThis);

@@ -1,9 +1,10 @@
 import { VeilError } from '../errors';
 import { HASH_WORDS, hammingDistanceWords, hashToWords, popcount32, wordsToHash } from './hamming';
 import { MatchBuffer, type IndexMatch } from './match-buffer';
-import { type EntrySource, MAX_DIRECTORY_BITS, MIN_DIRECTORY_BITS, QueryPlan, SEGMENT_MAX_ENTRIES, Segment } from './segment';
+import { type EntrySource, MAX_DIRECTORY_BITS, MIN_DIRECTORY_BITS, QueryPlan, SEGMENT_MAX_ENTRIES, Segment, type SegmentLayout } from './segment';
 
 export { MatchBuffer, type IndexMatch } from './match-buffer';
+export type { SegmentLayout as IndexLayout } from './segment';
 
 /**
  * HashIndex: every stored 256-bit hash within a Hamming radius of a query, exactly (the same
@@ -44,6 +45,19 @@ export { MatchBuffer, type IndexMatch } from './match-buffer';
  * searched at radius 7 (C(64, 7) = 6e8 keys to probe), no faster than the scan. So memory is
  * spent for speed here, and bench/index.ts prints the bytes per entry beside the speed.
  *
+ * ## Compact layout, for clients
+ * A client (the extension) holds a large list in a browser process and answers a few hundred
+ * queries a second at most; memory matters more there than the last tenth of a millisecond.
+ * `layout: 'compact'` keeps the same 16 orderings and directories (so the same ~272 bucket
+ * visits per radius-31 query, the part of a query that waits on memory) and packs each record
+ * into 4 bytes: the entry number in ceil(log2 n) bits and the remainder's top bits above it (12
+ * at 1M entries), with the id-sorted lookup built only at the first removal. 96 B/entry instead
+ * of 115 (1M entries: 100 MB instead of 120 with directories). Answers are the same (the narrower
+ * remainder is only a filter before the full check); more records reach the full check (about
+ * 90 instead of 10 per query at 1M), each a random read of the entry's hash. Dropped: 8
+ * orderings of whole 32-bit words (28 B/entry of records, but ~700 buckets per word at radius 3,
+ * 10-20x slower), and 3-byte records without a remainder (every record a random read).
+ *
  * ## Adds, removes, memory
  * Adds go to a write buffer of 64 KiB pages (2048 entries each), scanned linearly by queries.
  * When a query finds more than `tailLimit` (4096) buffered entries it builds them into a sorted
@@ -64,6 +78,19 @@ export interface HashIndexOptions {
   tailLimit?: number;
   /** Fixed directory size (bits) for every segment; default grows with the segment (tests). */
   directoryBits?: number;
+  /** Record layout (header): 'fast' (default) or 'compact'; see setDefaultIndexLayout. */
+  layout?: SegmentLayout;
+}
+
+let defaultLayout: SegmentLayout = 'fast';
+
+/**
+ * The layout of indexes created without `layout` from now on. The extension's background sets
+ * 'compact' once at start, before building its Matcher (which creates its own indexes); servers
+ * keep 'fast'.
+ */
+export function setDefaultIndexLayout(layout: SegmentLayout): void {
+  defaultLayout = layout;
 }
 
 export const PAGE_ENTRIES = 2048;
@@ -80,6 +107,7 @@ export class HashIndex {
   readonly maxRadius: number;
   private readonly tailLimit: number;
   private readonly directoryBits: number | undefined;
+  readonly layout: SegmentLayout;
   private segments: Segment[] = [];
   /** The write buffer: page p holds entries [p * PAGE_ENTRIES, ...) of the tail. */
   private pageWords: Uint32Array[] = [];
@@ -102,6 +130,8 @@ export class HashIndex {
       throw new VeilError('internal', `directoryBits must be ${MIN_DIRECTORY_BITS}..${MAX_DIRECTORY_BITS}.`);
     }
     this.directoryBits = bits;
+    this.layout = options.layout ?? defaultLayout;
+    if (this.layout !== 'fast' && this.layout !== 'compact') throw new VeilError('internal', `Unknown index layout ${String(this.layout)}.`);
     const pages = Math.ceil(Math.max(0, options.initialCapacity ?? 0) / PAGE_ENTRIES);
     for (let p = 0; p < pages; p++) this.addPage();
   }
@@ -206,7 +236,7 @@ export class HashIndex {
     const kept: Segment[] = [];
     for (const s of this.segments) {
       if (s.deadCount * 2 < s.n) kept.push(s);
-      else if (s.live > 0) kept.push(Segment.build([s.asSource()], s.live, this.dirBitsFor(s.live)));
+      else if (s.live > 0) kept.push(Segment.build([s.asSource()], s.live, this.dirBitsFor(s.live), this.layout));
     }
     this.segments = kept;
     if (this.tailCount === 0) return;
@@ -232,7 +262,7 @@ export class HashIndex {
     const keep = Math.ceil(this.tailLimit / PAGE_ENTRIES) + 1;
     this.pageWords.length = Math.min(this.pageWords.length, keep);
     this.pageIds.length = Math.min(this.pageIds.length, keep);
-    this.segments.push(Segment.build(sources, total, this.dirBitsFor(total)));
+    this.segments.push(Segment.build(sources, total, this.dirBitsFor(total), this.layout));
   }
 
   /** Bytes held in typed arrays (hashes, ids, orderings, directories, write buffer, scratch). */

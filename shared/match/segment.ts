@@ -20,13 +20,18 @@ import type { MatchBuffer } from './match-buffer';
  *   byId    Uint32Array(n)    entry numbers sorted by (id, entry): removal by binary search
  *   dir     Uint32Array(16 * (B + 1)), B = 2^dirBits: ordering o's bucket b holds its records
  *                             [dir[o*(B+1) + b], dir[o*(B+1) + b + 1])
- *   recs    Uint32Array(15n)  ordering o >= 1, record k at (o - 1) * n + k:
- *                               bits 31..16 the remainder half, bits 15..0 the low 16 bits of
- *                               the record's entry number (one read filters and locates)
- *   postHi  Uint8Array(15n)   same slots: bits 23..16 of the entry number (so n <= 2^24),
- *                             read only for records that pass the filter
- * Per entry: 32 (hash) + 4 (id) + 4 (byId) + 15 * 5 (records) + 1/8 (dead) = 115.1 bytes, plus
- * the directories (16 * 4 * (B + 1) bytes per segment, 4 MiB at dirBits 16).
+ *   recs    Uint32Array(15n)  ordering o >= 1, record k at (o - 1) * n + k, in one of two forms:
+ *     fast layout:    bits 31..16 the remainder half, bits 15..0 the low 16 bits of the
+ *                     record's entry number (one read filters and locates), and
+ *     postHi  Uint8Array(15n) same slots: bits 23..16 of the entry number (so n <= 2^24),
+ *                             read only for records that pass the filter;
+ *     compact layout: the entry number in the low e = ceil(log2 n) bits, above it the top
+ *                     min(16, 32 - e) bits of the remainder (16 at up to 65536 entries, 12 at
+ *                     1M, 8 at 2^24): a narrower filter, so more records reach the full check,
+ *                     and no postHi. byId is built at the first removal or lookup by id.
+ * Per entry, fast: 32 (hash) + 4 (id) + 4 (byId) + 15 * 5 (records) + 1/8 (dead) = 115.1 bytes;
+ * compact: 32 + 4 + 15 * 4 + 1/8 = 96.1 bytes (100.1 once byId is built). Plus the directories
+ * (16 * 4 * (B + 1) bytes per segment, 4 MiB at dirBits 16).
  */
 
 export const ORDERINGS = 16;
@@ -34,6 +39,9 @@ export const ORDERINGS = 16;
 export const SEGMENT_MAX_ENTRIES = 1 << 24;
 export const MIN_DIRECTORY_BITS = 4;
 export const MAX_DIRECTORY_BITS = 16;
+
+/** Record layouts (mih.ts, HashIndexOptions.layout). */
+export type SegmentLayout = 'fast' | 'compact';
 
 /** ball[d][r]: how many d-bit values lie within distance r of a given one (for cost estimates). */
 const BALL: number[][] = (() => {
@@ -106,7 +114,7 @@ export interface EntrySource {
   dead: Uint32Array | null;
 }
 
-function isSet(bits: Uint32Array, i: number): boolean {
+export function isSet(bits: Uint32Array, i: number): boolean {
   return ((bits[i >>> 5] >>> (i & 31)) & 1) === 1;
 }
 
@@ -114,6 +122,13 @@ export class Segment {
   readonly n: number;
   readonly dirBits: number;
   deadCount = 0;
+  /** Record fields: entry number = (rec & entryMask) | postHi << 16; remainder filter = rec >>> remShift. */
+  private readonly entryMask: number;
+  private readonly remShift: number;
+  /** Bits of the remainder half kept in a record (its top ones). */
+  private readonly remBits: number;
+  /** Entry numbers sorted by id; null until first needed (compact layout). */
+  private byIdSorted: Uint32Array | null;
 
   private constructor(
     n: number,
@@ -121,13 +136,18 @@ export class Segment {
     readonly hashes: Uint32Array,
     readonly ids: Uint32Array,
     readonly dead: Uint32Array,
-    readonly byId: Uint32Array,
+    byId: Uint32Array | null,
     readonly dir: Uint32Array,
     readonly recs: Uint32Array,
-    readonly postHi: Uint8Array,
+    readonly postHi: Uint8Array | null,
   ) {
     this.n = n;
     this.dirBits = dirBits;
+    this.byIdSorted = byId;
+    const form = recordForm(n, postHi === null ? 'compact' : 'fast');
+    this.entryMask = form.entryMask;
+    this.remShift = form.remShift;
+    this.remBits = form.remBits;
   }
 
   get live(): number {
@@ -143,12 +163,13 @@ export class Segment {
    * it is emptied once the entries are copied, so the caller's buffers can be collected while
    * the orderings are built.
    */
-  static build(sources: EntrySource[], n: number, dirBits: number): Segment {
+  static build(sources: EntrySource[], n: number, dirBits: number, layout: SegmentLayout = 'fast'): Segment {
     if (n < 1 || n > SEGMENT_MAX_ENTRIES) throw new VeilError('internal', `Segment size ${n} is out of range.`);
     const buckets = 1 << dirBits;
     const stride = buckets + 1;
     const keyShift = 16 - dirBits;
     const dir = new Uint32Array(ORDERINGS * stride);
+    const { entryMask, remShift, remBits } = recordForm(n, layout);
 
     // Gather the live entries in source order.
     const hashes = new Uint32Array(n * HASH_WORDS);
@@ -183,12 +204,13 @@ export class Segment {
     // Orderings 1..15: records (key << 16 | remainder, entry) sorted by key in two LSD byte passes.
     const m = n * (ORDERINGS - 1);
     const recs = new Uint32Array(m);
-    const postHi = new Uint8Array(m);
+    const postHi = layout === 'fast' ? new Uint8Array(m) : null;
     const tmpKeys = new Uint32Array(n);
     const tmpEntries = new Uint32Array(n);
     const lowCount = new Uint32Array(256);
     const highCount = new Uint32Array(256);
     const pos = new Uint32Array(256);
+    const remDrop = 16 - remBits;
     for (let o = 1; o < ORDERINGS; o++) {
       const w = o >>> 1;
       const high = (o & 1) === 0;
@@ -219,35 +241,19 @@ export class Segment {
         const packed = tmpKeys[j];
         const k = recBase + pos[packed >>> 24]++;
         const entry = tmpEntries[j];
-        recs[k] = ((packed << 16) | (entry & 0xffff)) >>> 0;
-        postHi[k] = entry >>> 16;
+        recs[k] = ((((packed & 0xffff) >>> remDrop) << remShift) | (entry & entryMask)) >>> 0; // field: remainder | entry
+        if (postHi !== null) postHi[k] = entry >>> 16; // field: entry bits 23..16
       }
     }
 
-    // byId: entry numbers sorted by id, four LSD byte passes (stable: equal ids stay in order).
-    let keysA = new Uint32Array(n);
-    keysA.set(ids);
-    let valsA = new Uint32Array(n);
-    for (let i = 0; i < n; i++) valsA[i] = i;
-    let keysB = tmpKeys;
-    let valsB = tmpEntries;
-    for (let shift = 0; shift < 32; shift += 8) {
-      lowCount.fill(0);
-      for (let i = 0; i < n; i++) lowCount[(keysA[i] >>> shift) & 0xff]++;
-      prefix(lowCount, pos);
-      for (let i = 0; i < n; i++) {
-        const p = pos[(keysA[i] >>> shift) & 0xff]++;
-        keysB[p] = keysA[i];
-        valsB[p] = valsA[i];
-      }
-      [keysA, keysB] = [keysB, keysA];
-      [valsA, valsB] = [valsB, valsA];
-    }
-    // Four passes (an even number): the sorted entry numbers are back in the array allocated
-    // for them above, not in a scratch array.
-    const byId = valsA;
-
+    const byId = layout === 'fast' ? sortById(ids, n, tmpKeys, tmpEntries) : null;
     return new Segment(n, dirBits, hashes, ids, new Uint32Array((n + 31) >>> 5), byId, dir, recs, postHi);
+  }
+
+  /** Entry numbers sorted by (id, entry), built now if this segment has none yet. */
+  private get byId(): Uint32Array {
+    if (this.byIdSorted === null) this.byIdSorted = sortById(this.ids, this.n, new Uint32Array(this.n), new Uint32Array(this.n));
+    return this.byIdSorted;
   }
 
   /** Records the search would scan for this plan; past n a plain scan of the entries is cheaper. */
@@ -267,7 +273,8 @@ export class Segment {
       this.scanAll(plan, out);
       return;
     }
-    const { hashes, dir, recs, postHi, n, dirBits } = this;
+    const { hashes, dir, recs, postHi, n, dirBits, entryMask, remShift } = this;
+    const remDrop = 16 - this.remBits;
     const stride = (1 << dirBits) + 1;
     const keyShift = 16 - dirBits;
     const limit = 1 << dirBits;
@@ -279,6 +286,7 @@ export class Segment {
       const high = (o & 1) === 0;
       const qKey = high ? qw >>> 16 : qw & 0xffff;
       const qRem = high ? qw & 0xffff : qw >>> 16;
+      const qRemTop = qRem >>> remDrop;
       const qBucket = qKey >>> keyShift;
       const base = o * stride;
       const recBase = (o - 1) * n;
@@ -297,10 +305,16 @@ export class Segment {
             for (let i = start; i < end; i++) {
               if (POPCOUNT16[(hashes[i * HASH_WORDS] & 0xffff) ^ qRem] <= budget) this.check(i, 0, plan, out);
             }
-          } else {
+          } else if (postHi !== null) {
             for (let r = recBase + start; r < recBase + end; r++) {
               const v = recs[r];
               if (POPCOUNT16[(v >>> 16) ^ qRem] <= budget) this.check((v & 0xffff) | (postHi[r] << 16), o, plan, out);
+            }
+          } else {
+            // Compact records: the filter sees only the remainder's top bits, a weaker test.
+            for (let r = recBase + start; r < recBase + end; r++) {
+              const v = recs[r];
+              if (POPCOUNT16[(v >>> remShift) ^ qRemTop] <= budget) this.check(v & entryMask, o, plan, out);
             }
           }
           if (mask === 0) break;
@@ -392,12 +406,48 @@ export class Segment {
       this.hashes.byteLength +
       this.ids.byteLength +
       this.dead.byteLength +
-      this.byId.byteLength +
+      (this.byIdSorted?.byteLength ?? 0) +
       this.dir.byteLength +
       this.recs.byteLength +
-      this.postHi.byteLength
+      (this.postHi?.byteLength ?? 0)
     );
   }
+}
+
+/** How a segment of n entries packs its records (see the layout in the header). */
+function recordForm(n: number, layout: SegmentLayout): { entryMask: number; remShift: number; remBits: number } {
+  if (layout === 'fast') return { entryMask: 0xffff, remShift: 16, remBits: 16 };
+  const entryBits = Math.max(1, 32 - Math.clz32(n - 1));
+  return { entryMask: entryBits === 32 ? 0xffffffff : (1 << entryBits) - 1, remShift: entryBits, remBits: Math.min(16, 32 - entryBits) };
+}
+
+/**
+ * Entry numbers 0..n-1 sorted by (ids[entry], entry): four stable LSD byte passes, using the
+ * two scratch arrays (n each) and one of its own. Four passes (an even number): the result is
+ * the array allocated here, not a scratch one.
+ */
+function sortById(ids: Uint32Array, n: number, scratchKeys: Uint32Array, scratchVals: Uint32Array): Uint32Array {
+  let keysA: Uint32Array = new Uint32Array(n);
+  keysA.set(ids.subarray(0, n));
+  let valsA: Uint32Array = new Uint32Array(n);
+  for (let i = 0; i < n; i++) valsA[i] = i;
+  let keysB = scratchKeys;
+  let valsB = scratchVals;
+  const count = new Uint32Array(256);
+  const pos = new Uint32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(keysA[i] >>> shift) & 0xff]++;
+    prefix(count, pos);
+    for (let i = 0; i < n; i++) {
+      const p = pos[(keysA[i] >>> shift) & 0xff]++;
+      keysB[p] = keysA[i];
+      valsB[p] = valsA[i];
+    }
+    [keysA, keysB] = [keysB, keysA];
+    [valsA, valsB] = [valsB, valsA];
+  }
+  return valsA;
 }
 
 /** Exclusive prefix sums of 256 byte counts into pos. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isVeilError } from '../../shared/errors';
 import { hammingDistance, hashToWords } from '../../shared/match/hamming';
-import { HashIndex, type HashIndexOptions, type IndexMatch, linearScan, MatchBuffer, PAGE_ENTRIES } from '../../shared/match/mih';
+import { HashIndex, type HashIndexOptions, type IndexMatch, linearScan, MatchBuffer, PAGE_ENTRIES, setDefaultIndexLayout } from '../../shared/match/mih';
 import { flipBits, halfPositions, randomHash, sfc32 } from './random';
+
+const LAYOUTS = ['fast', 'compact'] as const;
 
 /** The model the index must agree with: a list of (id, hash), searched by brute force on bytes. */
 class Reference {
@@ -47,7 +49,7 @@ function queryHash(rnd: () => number, stored: Uint8Array[], k: number): Uint8Arr
   return k % 2 === 0 ? flipBits(stored[rnd() % stored.length], rnd() % 46, rnd) : randomHash(rnd);
 }
 
-describe('HashIndex agrees with a linear scan', () => {
+describe.each(LAYOUTS)('HashIndex (%s layout) agrees with a linear scan', (layout) => {
   it.each<[string, number, HashIndexOptions]>([
     ['one segment, directory sized to the segment', 6000, {}],
     ['write buffer only (never built)', 3000, { tailLimit: 1_000_000 }],
@@ -55,7 +57,7 @@ describe('HashIndex agrees with a linear scan', () => {
     ['coarse 4-bit directories (hundreds of records per bucket)', 12000, { directoryBits: 4 }],
   ])('%s', (_name, n, options) => {
     const rnd = sfc32(n + (options.directoryBits ?? 0));
-    const index = new HashIndex(options);
+    const index = new HashIndex({ ...options, layout });
     const ref = new Reference();
     const stored: Uint8Array[] = [];
     populate(n, rnd, (id, h) => (index.add(id, h), ref.add(id, h)), stored);
@@ -78,7 +80,7 @@ describe('HashIndex agrees with a linear scan', () => {
 
   it('while entries arrive between queries (many small segments, merged as they grow)', () => {
     const rnd = sfc32(77);
-    const index = new HashIndex({ tailLimit: 50 });
+    const index = new HashIndex({ tailLimit: 50, layout });
     const ref = new Reference();
     const stored: Uint8Array[] = [];
     const segmentCounts = new Set<number>();
@@ -98,7 +100,7 @@ describe('HashIndex agrees with a linear scan', () => {
   });
 });
 
-describe('HashIndex is exact at the edge of the radius', () => {
+describe.each(LAYOUTS)('HashIndex (%s layout) is exact at the edge of the radius', (layout) => {
   /**
    * Entries at distance r - 1, r and r + 1 from a query, with the flipped bits spread over the
    * words and halves in every way the two-level pigeonhole rule distinguishes: which words get
@@ -130,7 +132,7 @@ describe('HashIndex is exact at the edge of the radius', () => {
 
   it.each([0, 1, 2, 3, 7, 8, 15, 16, 20, 24, 31, 32, 39, 40, 48])('radius %i', (r) => {
     const rnd = sfc32(1000 + r);
-    const index = new HashIndex({ tailLimit: 0, directoryBits: 16 });
+    const index = new HashIndex({ tailLimit: 0, directoryBits: 16, layout });
     const ref = new Reference();
     const base = randomHash(rnd);
     let id = 0;
@@ -157,10 +159,10 @@ describe('HashIndex is exact at the edge of the radius', () => {
   });
 });
 
-describe('HashIndex add, remove, re-add', () => {
+describe.each(LAYOUTS)('HashIndex (%s layout) add, remove, re-add', (layout) => {
   it('removes entries from segments and the write buffer, and re-adds them', () => {
     const rnd = sfc32(5);
-    const index = new HashIndex({ tailLimit: 64 });
+    const index = new HashIndex({ tailLimit: 64, layout });
     const ref = new Reference();
     const stored: Uint8Array[] = [];
     populate(2500, rnd, (id, h) => (index.add(id, h), ref.add(id, h)), stored);
@@ -196,7 +198,7 @@ describe('HashIndex add, remove, re-add', () => {
 
   it('rebuilds a segment once half of it is removed, and empties completely', () => {
     const rnd = sfc32(6);
-    const index = new HashIndex({ tailLimit: 0 });
+    const index = new HashIndex({ tailLimit: 0, layout });
     const hashes = Array.from({ length: 1000 }, () => randomHash(rnd));
     hashes.forEach((h, i) => index.add(i, h));
     index.flush();
@@ -218,7 +220,7 @@ describe('HashIndex add, remove, re-add', () => {
 
   it('removes every entry of an id used more than once', () => {
     const rnd = sfc32(7);
-    const index = new HashIndex({ tailLimit: 0 });
+    const index = new HashIndex({ tailLimit: 0, layout });
     const a = randomHash(rnd);
     const b = flipBits(a, 3, rnd);
     index.add(1, a);
@@ -236,7 +238,7 @@ describe('HashIndex add, remove, re-add', () => {
 
   it('clear() empties the index', () => {
     const rnd = sfc32(8);
-    const index = new HashIndex({ tailLimit: 10 });
+    const index = new HashIndex({ tailLimit: 10, layout });
     const h = randomHash(rnd);
     for (let i = 0; i < 100; i++) index.add(i, i === 50 ? h : randomHash(rnd));
     index.flush();
@@ -358,6 +360,56 @@ describe('HashIndex answers', () => {
       const q = queryHash(rnd, stored, k);
       expect(linearScan(store, ids, n, q, 31).toArray()).toEqual(ref.query(q, 31));
     }
+  });
+});
+
+describe('HashIndex compact layout', () => {
+  it('answers like the fast layout past 65536 entries (a remainder narrower than 16 bits) in less memory', () => {
+    const rnd = sfc32(4242);
+    const fast = new HashIndex({ layout: 'fast' });
+    const compact = new HashIndex({ layout: 'compact' });
+    const stored: Uint8Array[] = [];
+    populate(70_000, rnd, (id, h) => (fast.add(id, h), compact.add(id, h)), stored);
+    fast.flush();
+    compact.flush();
+    expect(compact.stats().segments).toEqual([70_000]);
+    let found = 0;
+    for (let k = 0; k < 120; k++) {
+      const q = queryHash(rnd, stored, k);
+      const radius = [31, 24, 8, 40][k % 4];
+      const expected = fast.query(q, radius);
+      found += expected.length;
+      expect(compact.query(q, radius)).toEqual(expected);
+    }
+    expect(found).toBeGreaterThan(20);
+    // 96 instead of 115 bytes per entry, beside directories of the same size.
+    expect(compact.memoryBytes()).toBeLessThan(fast.memoryBytes() * 0.9);
+  });
+
+  it('builds its id lookup at the first removal, and removes like the fast layout', () => {
+    const rnd = sfc32(99);
+    const index = new HashIndex({ layout: 'compact', tailLimit: 0 });
+    const ref = new Reference();
+    populate(3000, rnd, (id, h) => (index.add(id, h), ref.add(id, h)), []);
+    index.flush();
+    const before = index.memoryBytes();
+    const out = new Uint8Array(32);
+    expect(index.copyHash(ref.entries[10].id, out)).toBe(true);
+    expect(index.memoryBytes()).toBe(before + 3000 * 4);
+    for (let id = 0; id < 3000; id += 7) expect(index.remove(id)).toBe(ref.remove(id));
+    const q = ref.entries[100].hash;
+    expect(index.query(q, 31)).toEqual(ref.query(q, 31));
+  });
+
+  it('is the layout of indexes made without one after setDefaultIndexLayout', () => {
+    try {
+      setDefaultIndexLayout('compact');
+      expect(new HashIndex().layout).toBe('compact');
+      expect(new HashIndex({ layout: 'fast' }).layout).toBe('fast');
+    } finally {
+      setDefaultIndexLayout('fast');
+    }
+    expect(new HashIndex().layout).toBe('fast');
   });
 });
 

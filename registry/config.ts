@@ -19,7 +19,10 @@ export interface RegistryConfig {
   rateLimit: number;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
-  /** Most hashes in one submission or report (a photo is about 10: 8 PDQ variants and a blockhash). */
+  /**
+   * Most hashes in one submission, report or match request. A registered photo sends about 33
+   * (its PDQ, 3 mirrored PDQs, blockhash, about 28 crop hashes), 47 with every dihedral variant.
+   */
   maxHashesPerRequest: number;
   /** Flood quarantine: per source address within the window (0 = no limit). */
   floodWindowMs: number;
@@ -45,13 +48,16 @@ export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = {
   databaseSchema: null,
   signingKeyFile: null,
   rateLimit: 120,
-  bodyLimit: 256 * 1024,
-  // 100 photos with every dihedral variant: "a few dozen photos at once" fits in one request.
-  maxHashesPerRequest: 1000,
+  // maxHashesPerRequest hashes of about 120 bytes of JSON each, with room to spare.
+  bodyLimit: 1024 * 1024,
+  // 120 photos as the protect page and `veil submit` send them (85 with every dihedral variant):
+  // "a few dozen photos at once" fits in one request.
+  maxHashesPerRequest: 4000,
   floodWindowMs: 60 * 60_000,
-  // A victim sending a few dozen photos, even in several requests, stays below both.
+  // A victim sending a few dozen photos, even in several requests, stays below both (listed
+  // hashes: about 33 per photo, so some 120 photos an hour).
   floodMaxCases: 20,
-  floodMaxHashes: 600,
+  floodMaxHashes: 4000,
   confirmThreshold: 2,
   snapshotMaxAgeMs: 10_000,
   matchRefreshMs: 2_000,

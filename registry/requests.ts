@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { checkHashUsable } from '../shared/hash/gates';
+import { isPdqKind } from '../shared/hash/types';
 import { hexToBytes } from '../shared/hex';
 import { HttpError } from './errors';
 import type { HashJsonBody } from './routes/schemas';
@@ -27,7 +28,7 @@ export function parseHashes(items: HashJsonBody[], max: number): ParsedHashes {
   const out: ParsedHashes = { listed: [], listedIndex: [], all: [] };
   items.forEach((item, i) => {
     const hash = hexToBytes(item.hash);
-    const quality = item.kind === 'pdq' ? item.quality : undefined;
+    const quality = isPdqKind(item.kind) ? item.quality : undefined;
     const gate = checkHashUsable(item.kind, hash, quality);
     if (!gate.usable) throw new HttpError(400, gate.code, `hashes[${i}] (${item.kind}): ${gate.reason}`, `body.hashes.${i}`);
     const h = { kind: item.kind, hash, quality, photo: item.photo, dihedral: item.dihedral };

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { checkHashUsable } from '../../shared/hash/gates';
+import type { HashKind } from '../../shared/hash/types';
+import { HASH_KINDS, isPdqKind } from '../../shared/hash/types';
 import { bytesToHex, hexToBytes } from '../../shared/hex';
 import type { ListName } from '../../shared/match/types';
 import { LIST_NAMES } from '../../shared/match/types';
@@ -51,9 +53,9 @@ Options:
   --host H              address to listen on; default 127.0.0.1
   --port P              port; default 8787 (0 = any free port)
   --rate-limit N        requests per minute per client; 0 = no limit (load tests); default 120
-  --max-hashes N        most hashes per submission; default 1000
+  --max-hashes N        most hashes per request (a photo sends about 33); default 4000
   --flood-cases N       cases per source per hour before quarantine; 0 = off; default 20
-  --flood-hashes N      listed hashes per source per hour before quarantine; 0 = off; default 600
+  --flood-hashes N      listed hashes per source per hour before quarantine; 0 = off; default 4000
   --confirm-threshold N independent reporter keys that confirm a hash; default 2
   --trust-proxy         behind a reverse proxy: take client addresses from X-Forwarded-For
                         (rate limits and flood counts are per address)
@@ -81,7 +83,8 @@ Prints counts of cases by status, hashes, active keys, and each list's entries a
 ${COMMON}`,
   export: `Usage: veil registry export --list reported|confirmed [--format csv|json|veil] [--out FILE]
 
-  csv    PDQ CSV as ThreatExchange and Hasher-Matcher-Actioner use it: "hash,quality" per line (PDQ only)
+  csv    PDQ CSV as ThreatExchange and Hasher-Matcher-Actioner use it: "hash,quality" per line
+         (PDQ only: crop hashes are not PDQs that other tools could match)
   json   one {"kind","hash","quality","seq"} per line
   veil   the signed snapshot file (docs/list-format.md)
 Writes to standard output unless --out is given.
@@ -340,9 +343,9 @@ export function parseImport(text: string, format: 'csv' | 'json'): { hashes: Has
         if (i === 0 && !/^[0-9a-fA-F]{64}$/.test(hash)) return; // a header line
         h = { kind: 'pdq', hash: hexToBytes(hash), quality: Number(quality) };
       } else {
-        const j = JSON.parse(line) as { kind: string; hash: string; quality?: number };
-        if (j.kind !== 'pdq' && j.kind !== 'blockhash') throw new Error('unknown kind');
-        h = { kind: j.kind, hash: hexToBytes(j.hash), quality: j.kind === 'pdq' ? j.quality : undefined };
+        const j = JSON.parse(line) as { kind: HashKind; hash: string; quality?: number };
+        if (!HASH_KINDS.includes(j.kind)) throw new Error('unknown kind');
+        h = { kind: j.kind, hash: hexToBytes(j.hash), quality: isPdqKind(j.kind) ? j.quality : undefined };
       }
       if (h.quality !== undefined && !(Number.isInteger(h.quality) && h.quality >= 0 && h.quality <= 100)) throw new Error('bad quality');
       if (!checkHashUsable(h.kind, h.hash, h.quality).usable) throw new Error('unusable');

@@ -16,8 +16,8 @@ const HELP = `Usage: veil submit FILES|DIRS... [--registry URL] [--json]
        veil submit --status CASE --secret SECRET [--registry URL]
        veil submit --withdraw CASE --secret SECRET [--registry URL]
 
-Hashes your photos on this computer and submits only the hashes (PDQ with its rotations and
-flips, and blockhash) to a Veil registry. The photos never leave this computer. Prints a case id
+Hashes your photos on this computer and submits only the hashes (PDQ with its flips, blockhash,
+and the crop hashes of the photo and about 30 crops of it) to a Veil registry. The photos never leave this computer. Prints a case id
 and a secret: keep the secret, it is shown only once and is needed to check or withdraw the case.
 
 Options:
@@ -80,7 +80,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const pdqOk = checkHashUsable('pdq', h.pdq, h.quality);
       const bhOk = checkHashUsable('blockhash', h.blockhash);
       if (!pdqOk.usable && !bhOk.usable) throw new Error(`cannot be matched reliably: ${pdqOk.reason}`);
-      const hashes = imageHashesToJson(h).filter((x) => (x.kind === 'pdq' ? pdqOk.usable : bhOk.usable));
+      // No dihedral variants: the registry never lists them (matchers hash the query's own), and
+      // they would take a third of the request. Crop hashes come already gated.
+      const hashes = imageHashesToJson(h, undefined, false).filter((x) => (x.kind === 'pdq' ? pdqOk.usable : x.kind === 'blockhash' ? bhOk.usable : true));
       photos.push({ file: f.path, hashes });
     } catch (err) {
       failed++;

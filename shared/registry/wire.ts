@@ -4,6 +4,7 @@
  * here, and only here: everything inside Veil uses Uint8Array(32).
  */
 import type { HashKind, ImageHashes } from '../hash/types';
+import { checkHashUsable } from '../hash/gates';
 import { DIHEDRAL_NAMES } from '../hash/types';
 import { bytesToHex } from '../hex';
 import type { ListName } from '../match/types';
@@ -15,11 +16,11 @@ export interface HashJson {
   kind: HashKind;
   /** 64 hex digits. */
   hash: string;
-  /** PDQ quality 0..100 (required for pdq). */
+  /** PDQ quality 0..100 (required for pdq and pdq-crop). */
   quality?: number;
   /** Which photo of the request this hash belongs to (0-based); groups a photo's hashes. */
   photo?: number;
-  /** For PDQ: the dihedral variant (DIHEDRAL_NAMES); absent or 'original' for the image as is. */
+  /** For pdq and pdq-crop: the dihedral variant (DIHEDRAL_NAMES); absent or 'original' for the image as is. */
   dihedral?: (typeof DIHEDRAL_NAMES)[number];
 }
 
@@ -73,6 +74,11 @@ export interface ReportRequest {
   hashes: HashJson[];
 }
 
+/**
+ * A /v1/match query: per photo, its PDQ, blockhash and crop hash (each with its dihedral
+ * variants) as imageHashesToJson sends them, and further 'pdq-crop' hashes without a variant,
+ * which the registry tries as other views of the photo (queryHashesToJson: its own crops).
+ */
 export interface MatchRequest {
   hashes: HashJson[];
   lists?: ListName[];
@@ -119,7 +125,12 @@ export function listEtag(list: ListName, seq: number, publicKey: Uint8Array, sin
   return since === undefined ? `"${list}-${seq}-${kid}"` : `"${list}-${seq}-${kid}-since-${since}"`;
 }
 
-/** The JSON a victim's device sends for one photo's hashes. */
+/**
+ * The JSON a device sends for one photo's hashes: its PDQ (with the dihedral variants when
+ * `withDihedral`), the PDQs of its mirrored images, its blockhash, and its crop hashes (with
+ * the dihedral variants of its own crop hash when `withDihedral`). Registries accept the variants
+ * but list only the rest; /v1/match searches them.
+ */
 export function imageHashesToJson(h: ImageHashes, photo?: number, withDihedral = true): HashJson[] {
   const out: HashJson[] = [{ kind: 'pdq', hash: bytesToHex(h.pdq), quality: h.quality, photo }];
   if (withDihedral) {
@@ -138,6 +149,44 @@ export function imageHashesToJson(h: ImageHashes, photo?: number, withDihedral =
     out.push({ kind: 'pdq', hash: hex, quality: h.quality, photo });
   }
   out.push({ kind: 'blockhash', hash: bytesToHex(h.blockhash), photo });
+  // Crop hashes (kind 'pdq-crop'): a registered photo's listed crops (ImageHashes.crops, the
+  // whole photo first), or else the image's own crop hash, so that a reported image is listed
+  // with it too. Each hash once (a small photo's nearby crops can share their bits), and only
+  // those that pass the gates: they are extra, and one unusable hash would fail the request.
+  const crops = h.crops ?? (h.cropHash ? [{ hash: h.cropHash.hashes[0], quality: h.cropHash.quality }] : []);
+  const seenCrops = new Set<string>();
+  for (const c of crops) {
+    const hex = bytesToHex(c.hash);
+    if (seenCrops.has(hex) || !checkHashUsable('pdq-crop', c.hash, c.quality).usable) continue;
+    seenCrops.add(hex);
+    out.push({ kind: 'pdq-crop', hash: hex, quality: c.quality, photo });
+  }
+  const own = h.cropHash;
+  if (withDihedral && own && checkHashUsable('pdq-crop', own.hashes[0], own.quality).usable) {
+    for (let d = 1; d < own.hashes.length && d < DIHEDRAL_NAMES.length; d++) {
+      if (!checkHashUsable('pdq-crop', own.hashes[d], own.quality).usable) continue;
+      out.push({ kind: 'pdq-crop', hash: bytesToHex(own.hashes[d]), quality: own.quality, photo, dihedral: DIHEDRAL_NAMES[d] });
+    }
+  }
   if (photo === undefined) for (const x of out) delete x.photo;
+  return out;
+}
+
+/**
+ * A /v1/match query for one image: imageHashesToJson of it, then the crop hash of each of its
+ * views (ImageHashes.views: its own slightly smaller crops, the photo inside a frame), which the
+ * registry matches as the Matcher matches those views. The views' PDQs are not sent.
+ */
+export function queryHashesToJson(h: ImageHashes, photo?: number): HashJson[] {
+  const out = imageHashesToJson(h, photo);
+  const seen = new Set(out.filter((x) => x.kind === 'pdq-crop').map((x) => x.hash));
+  for (const view of h.views ?? []) {
+    const c = view.hashes.cropHash;
+    if (!c || !checkHashUsable('pdq-crop', c.hashes[0], c.quality).usable) continue;
+    const hex = bytesToHex(c.hashes[0]);
+    if (seen.has(hex)) continue;
+    seen.add(hex);
+    out.push(photo === undefined ? { kind: 'pdq-crop', hash: hex, quality: c.quality } : { kind: 'pdq-crop', hash: hex, quality: c.quality, photo });
+  }
   return out;
 }

@@ -6,7 +6,7 @@ import type { CliIo } from '../../node/cli/io';
 import { hashImage } from '../../node/hashFile';
 import { startRegistry } from '../../registry/server';
 import type { StartedRegistry } from '../../registry/server';
-import { ListFile } from '../../shared/registry/listFormat';
+import { ListFile, kindFromId } from '../../shared/registry/listFormat';
 import { hexToBytes } from '../../shared/hex';
 import { photoLike, rawSharp } from '../support/images';
 import { hex, randomHash, tempDir } from './support';
@@ -46,17 +46,22 @@ describe('veil submit', () => {
     const r = await veil('submit', photosDir, '--registry', registry.url, '--json');
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.out);
-    // Per photo: its PDQ, the PDQs of its three mirror images, its blockhash.
-    expect(answer).toMatchObject({ status: 'active', listed: 15 });
+    // Per photo: its PDQ, the PDQs of its three mirror images, its blockhash, its crop hashes
+    // (no dihedral variants: the registry would not list them).
+    const locals = await Promise.all([0, 1, 2].map((i) => hashImage(path.join(photosDir, `photo${i}.jpg`), { registration: true })));
+    const perPhoto = locals.map((h) => 5 + new Set(h.crops!.map((c) => hex(c.hash))).size);
+    expect(answer).toMatchObject({ status: 'active', listed: perPhoto[0] + perPhoto[1] + perPhoto[2] });
+    expect(Math.min(...perPhoto)).toBeGreaterThan(5 + 10);
     expect(answer.files).toHaveLength(3);
 
     const snap = await registry.app.inject({ method: 'GET', url: '/v1/lists/reported/snapshot' });
     const file = await ListFile.fromBytes(new Uint8Array(snap.rawPayload), [hexToBytes(registry.publicKey)]);
-    const listed = new Set(Array.from({ length: file.count }, (_, i) => hex(file.hashAt(i))));
-    const local = await hashImage(path.join(photosDir, 'photo1.jpg'), { registration: true });
-    expect(listed.has(hex(local.pdq))).toBe(true);
-    expect(listed.has(hex(local.blockhash))).toBe(true);
-    for (const flip of local.pdqFlips!) expect(listed.has(hex(flip))).toBe(true);
+    const listed = new Set(Array.from({ length: file.count }, (_, i) => `${kindFromId(file.kindIdAt(i))}:${hex(file.hashAt(i))}`));
+    const local = locals[1];
+    expect(listed.has(`pdq:${hex(local.pdq)}`)).toBe(true);
+    expect(listed.has(`blockhash:${hex(local.blockhash)}`)).toBe(true);
+    for (const flip of local.pdqFlips!) expect(listed.has(`pdq:${hex(flip)}`)).toBe(true);
+    for (const crop of local.crops!) expect(listed.has(`pdq-crop:${hex(crop.hash)}`)).toBe(true);
 
     const status = await veil('submit', '--status', answer.caseId, '--secret', answer.secret, '--registry', registry.url);
     expect(status.out).toContain('active');

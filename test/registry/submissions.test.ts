@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_REGISTRY_CONFIG } from '../../registry/config';
 import { hex, photoHashes, randomHash, testApp } from './support';
 
 let app: FastifyInstance;
@@ -111,7 +112,7 @@ describe('POST /v1/submissions', () => {
   });
 
   it('refuses a body over the size limit with 413 and says only hashes are accepted', async () => {
-    const r = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ hashes: [], pad: 'x'.repeat(300_000) }) });
+    const r = await app.inject({ method: 'POST', url: '/v1/submissions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ hashes: [], pad: 'x'.repeat(DEFAULT_REGISTRY_CONFIG.bodyLimit) }) });
     expect(r.statusCode).toBe(413);
     expect(r.json().message).toMatch(/only hashes/i);
   });

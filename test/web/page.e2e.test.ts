@@ -13,6 +13,7 @@ import { registrationHashesJson } from '../../extension/lib/protect/hashFile';
 import { buildRegistryApp } from '../../registry/app';
 import { PAGE_CSP } from '../../registry/routes/web/index';
 import { computeHashesFromRgba } from '../../shared/hash/compute';
+import { HASH_KINDS } from '../../shared/hash/types';
 import { hexToBytes } from '../../shared/hex';
 import { hammingDistance } from '../../shared/match/hamming';
 import type { CaseStatusResponse, HashJson } from '../../shared/registry/wire';
@@ -116,9 +117,11 @@ function expectOnlyHashesSent(seen: Seen[], submissions: number): { hashes: Hash
     expect(Object.keys(body)).toEqual(['hashes']);
     for (const h of body.hashes) {
       for (const key of Object.keys(h)) expect(['kind', 'hash', 'quality', 'photo']).toContain(key);
-      expect(['pdq', 'blockhash']).toContain(h.kind);
+      expect(HASH_KINDS).toContain(h.kind);
       expect(h.hash).toMatch(/^[0-9a-f]{64}$/);
     }
+    // Nothing beside the hashes: each item's JSON is about 120 bytes.
+    expect(text.length).toBeLessThan(20 + body.hashes.length * 128);
     return body;
   });
 }
@@ -164,33 +167,38 @@ describe('the registry web page', () => {
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
     const [body] = expectOnlyHashesSent(seen, 1);
-    // Per photo: its PDQ, the PDQs of its three mirrored images, its blockhash; the same hashes
-    // Node computes from the same files (within decoder rounding).
-    expect(body.hashes.map((h) => `${h.photo}:${h.kind}`)).toEqual([0, 1].flatMap((p) => [`${p}:pdq`, `${p}:pdq`, `${p}:pdq`, `${p}:pdq`, `${p}:blockhash`]));
+    // Per photo: its PDQ, the PDQs of its three mirrored images, its blockhash, its crop hashes;
+    // the same hashes Node computes from the same files (within decoder rounding).
+    const perPhoto: number[] = [];
     for (const [i, photo] of photos.entries()) {
       const expected = registrationHashesJson(computeHashesFromRgba(await decodeImage(new Uint8Array(photo.buffer)), undefined, { registration: true }), i);
       const got = body.hashes.filter((h) => h.photo === i);
+      expect(got.map((h) => h.kind)).toEqual(expected.map((e) => e.kind));
+      expect(expected.slice(0, 6).map((e) => e.kind)).toEqual(['pdq', 'pdq', 'pdq', 'pdq', 'blockhash', 'pdq-crop']);
       expected.forEach((e, k) => expect(hammingDistance(hexToBytes(got[k].hash), hexToBytes(e.hash))).toBeLessThanOrEqual(8));
+      perPhoto.push(got.length);
     }
+    expect(body.hashes.map((h) => h.photo)).toEqual(perPhoto.flatMap((n, p) => Array(n).fill(p)));
+    // A fraction of either photo's size: no pixels travel, in any encoding.
     const total = seen.filter((r) => r.body).reduce((n, r) => n + r.body!.length, 0);
-    expect(total).toBeLessThan(Math.min(...photos.map((p) => p.buffer.length)) / 10);
+    expect(total).toBeLessThan(Math.min(...photos.map((p) => p.buffer.length)) / 2);
 
     const stored = await caseStatus(caseId, secret);
-    expect(stored.hashes).toBe(10);
+    expect(stored.hashes).toBe(perPhoto[0] + perPhoto[1]);
     expect(['active', 'quarantined']).toContain(stored.status);
 
     // Reading the case back in the page, with the case number and secret it showed.
     await page.locator('[data-testid=check]').click();
-    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: (active|held for review)\. 10 fingerprints\./);
+    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(new RegExp(`^Status: (active|held for review)\\. ${stored.hashes} fingerprints\\.`));
     // Each photo by its number in the submission (never its file name), with its own state.
     const photoLines = () => page.locator('[data-testid=status-photos] li').allTextContents();
     const state = stored.status === 'active' ? 'on the lists' : 'held for review';
     const lists = stored.status === 'active' ? 'reported' : 'none';
-    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: ${state}. 5 fingerprints. Lists: ${lists}.`));
+    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: ${state}. ${perPhoto[n - 1]} fingerprints. Lists: ${lists}.`));
     page.once('dialog', (d) => void d.accept());
     await page.locator('[data-testid=withdraw]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toBe(protectEn.withdrawn);
-    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: withdrawn. 5 fingerprints. Lists: none.`));
+    expect(await photoLines()).toEqual([1, 2].map((n) => `Photo ${n}: withdrawn. ${perPhoto[n - 1]} fingerprints. Lists: none.`));
     await page.locator('[data-testid=check]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^Status: withdrawn\./);
     expect(await page.locator('[data-testid=status-photos] li[data-photo-state=withdrawn]').count()).toBe(2);
@@ -222,13 +230,15 @@ describe('the registry web page', () => {
     await page.locator('[data-testid=submit]').click();
     await expect.poll(() => page.locator('[data-testid=result] h2').textContent(), { timeout: 15_000 }).toBe(protectZhCN.doneTitle);
     const [body] = expectOnlyHashesSent(seen, 1);
-    expect(body.hashes).toHaveLength(5);
+    const n = body.hashes.length;
+    expect(body.hashes.filter((h) => h.kind !== 'pdq-crop')).toHaveLength(5);
+    expect(n).toBeGreaterThan(5 + 20);
     expect(new Set(body.hashes.map((h) => h.photo))).toEqual(new Set([0]));
     expect(errors).toEqual([]);
 
     await page.locator('[data-testid=check]').click();
-    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(/^状态：(有效|等待审核)。5 个指纹。/);
-    expect(await page.locator('[data-testid=status-photos] li').allTextContents()).toEqual([expect.stringMatching(/^照片 1：(已列入列表|等待审核)。5 个指纹。列表：(已举报|无)。$/)]);
+    await expect.poll(() => page.locator('[data-testid=status]').textContent()).toMatch(new RegExp(`^状态：(有效|等待审核)。${n} 个指纹。`));
+    expect(await page.locator('[data-testid=status-photos] li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^照片 1：(已列入列表|等待审核)。${n} 个指纹。列表：(已举报|无)。$`))]);
 
     // The switch leads to the English page.
     await page.locator('[data-testid=lang-switch]').click();

@@ -12,7 +12,8 @@ import { imageHashesToJson, type HashJson } from '../../../shared/registry/wire'
 export async function hashPhotoFile(file: Blob, env: BrowserDecodeEnv, scratch: HashScratch): Promise<ImageHashes> {
   try {
     const img = await decodeInBrowser(file, env);
-    // Registration: the PDQs of the mirrored photo too, so a re-posted mirror matches exactly.
+    // Registration: the PDQs of the mirrored photo too, so a re-posted mirror matches exactly, and
+    // the crop hashes of the photo's crops, so a cropped copy does.
     return computeHashesFromRgba(img, scratch, { registration: true });
   } finally {
     wipeHashScratch(scratch);
@@ -21,8 +22,10 @@ export async function hashPhotoFile(file: Blob, env: BrowserDecodeEnv, scratch: 
 
 /**
  * What is sent for one photo: its PDQ, the PDQs of its three mirrored images (plain 'pdq' hashes
- * of the same photo, which the registry lists) and its blockhash. Dihedral variants are left out:
- * the registry accepts but never lists them; matchers hash their queries' variants.
+ * of the same photo, which the registry lists), its blockhash, and its crop hashes (kind
+ * 'pdq-crop': the whole photo and about 28 crops of it, so that cropped copies are found).
+ * Dihedral variants are left out: the registry accepts but never lists them; matchers hash their
+ * queries' variants.
  */
 export function registrationHashesJson(h: ImageHashes, photo: number): HashJson[] {
   return imageHashesToJson(h, photo, false);

@@ -74,7 +74,7 @@ describe('ListService', () => {
     const reported = lists.status['default/reported'];
     expect(reported).toMatchObject({ subscription: 'default', list: 'reported', error: null, failures: 0, updatedAt: now });
     expect(reported.sequence).toBeGreaterThan(0);
-    expect(reported.entries).toBe(2); // the PDQ and the blockhash (dihedral variants are not listed)
+    expect(reported.entries).toBe(3); // the PDQ, the blockhash and the crop hash (dihedral variants are not listed)
   });
 
   it('rebuilds the index from the stored copy on start, before and without any download', async () => {

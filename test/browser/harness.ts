@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page, Worker } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { CORPUS_DIR, REPO_ROOT } from '../support/paths';
-import type { BrowserHashRequest, BrowserHashResult } from './entry';
+import type { BrowserHashRequest, BrowserHashResult, BrowserTimingRequest, BrowserTimingResult, VeilTestApi } from './entry';
 
 /**
  * Runs shared/ code in headless Chromium for tests: bundles test/browser/entry.ts with esbuild,
@@ -26,6 +26,8 @@ export interface BrowserHarness {
   addImage(name: string, bytes: Uint8Array): string;
   /** Hash in the page (or in `worker`, the service worker) through decodeInBrowser. */
   hash(req: BrowserHashRequest, where?: Page | Worker): Promise<BrowserHashResult>;
+  /** Time the hashing steps on raw RGBA served by addImage (bench/hashBrowser.ts), in the page or `worker`. */
+  timeHashing(req: BrowserTimingRequest, where?: Page | Worker): Promise<BrowserTimingResult>;
   takeUpload(id: string): { rgba: Uint8Array; luma: Float32Array } | undefined;
   serviceWorker(): Promise<Worker>;
   close(): Promise<void>;
@@ -115,7 +117,10 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
         return `${origin}/img/${encodeURIComponent(name)}`;
       },
       hash(req, where = page) {
-        return (where as Page).evaluate((r) => (globalThis as unknown as { veilTest: { hashUrl: (x: BrowserHashRequest) => Promise<BrowserHashResult> } }).veilTest.hashUrl(r), req);
+        return (where as Page).evaluate((r) => (globalThis as unknown as { veilTest: VeilTestApi }).veilTest.hashUrl(r), req);
+      },
+      timeHashing(req, where = page) {
+        return (where as Page).evaluate((r) => (globalThis as unknown as { veilTest: VeilTestApi }).veilTest.timeHashing(r), req);
       },
       takeUpload(id) {
         const u = uploads.get(id);

@@ -9,7 +9,8 @@
 export {};
 
 const BENCHES: Record<string, { what: string; run: () => Promise<void> }> = {
-  hash: { what: 'PDQ and blockhash per image', run: async () => (await import('./hash')).benchHashes() },
+  hash: { what: 'the hash set per image (PDQ, blockhash, crop hashes, views), entries per registered photo', run: async () => (await import('./hash')).benchHashes() },
+  'hash-browser': { what: 'the hash set per image in headless Chromium (page, service worker) beside Node', run: async () => (await import('./hashBrowser')).benchHashBrowser() },
   index: { what: 'matching index vs linear scan at 1M and 10M entries', run: async () => (await import('./index')).benchIndex() },
   registry: { what: 'registry throughput, list sizes, /v1/match', run: async () => (await import('./registry')).benchRegistry() },
   bot: { what: 'Discord bot: message to deletion, images per second', run: async () => (await import('./bot')).benchBot() },

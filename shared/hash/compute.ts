@@ -109,6 +109,8 @@ export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = cre
     const views = queryViews(img, table, scratch);
     if (views.length > 0) hashes.views = views;
   }
+  // The table is the image's luma in another form: it goes as soon as the hashes exist.
+  wipeCropPdqScratch(scratch.crop);
   return hashes;
 }
 

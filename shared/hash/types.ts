@@ -5,9 +5,10 @@
 export type HashKind = 'pdq' | 'blockhash' | 'pdq-crop';
 
 /**
- * 'pdq-crop': the PDQ of a crop of a registered photo (shared/image/cropViews.ts), listed so that
- * cropped copies are found. A query's PDQ is matched against both PDQ kinds; the crop kind has
- * its own threshold in the match policy, and a client that does not know it skips it.
+ * 'pdq-crop': the crop hash (shared/hash/cropPdq.ts: PDQ's DCT and bits over box means of a
+ * rectangle), listed for a registered photo and a ladder of its crops (shared/image/cropViews.ts)
+ * so that cropped copies are found; a query's own crop hash and its views' are matched against
+ * them. It has its own threshold in the match policy; a client that does not know it skips it.
  */
 export const HASH_KINDS: readonly HashKind[] = ['pdq', 'blockhash', 'pdq-crop'];
 

@@ -36,11 +36,17 @@ const CORNERS: readonly CropAnchor[] = ['top-left', 'top-right', 'bottom-left', 
  * only ever cut more, so the ladder must reach below the deepest crop it should find: half).
  */
 export const REGISTRATION_CENTRE_SCALES: readonly number[] = [0.9, 0.81, 0.729, 0.656, 0.59, 0.531, 0.478];
-/** Registered corner crops: the corner part down to 0.66 of each side (more would mostly repeat the centre ones). */
-export const REGISTRATION_CORNER_SCALES: readonly number[] = [0.9, 0.81, 0.729, 0.656];
+/** Registered corner crops: the corner part down to 0.59 of each side (more would mostly repeat the centre ones). */
+export const REGISTRATION_CORNER_SCALES: readonly number[] = [0.9, 0.81, 0.729, 0.656, 0.59];
 /** A query's own crops, filling the 10% steps of the registered ladder at 3% steps. */
 export const QUERY_CENTRE_SCALES: readonly number[] = [0.97, 0.94];
 export const QUERY_CORNER_SCALES: readonly number[] = [0.97, 0.94];
+/**
+ * A query's corner parts at exactly the registered 0.59: a sticker, a caption or a blurred patch
+ * laid over one part of the photo leaves some corner part untouched, which then meets its listed
+ * crop (each corner part holds 35% of the photo; the four overlap in the middle).
+ */
+export const QUERY_PART_SCALE = 0.59;
 /** Aspect ratios a photo is commonly re-framed to. */
 export const ASPECT_RATIOS: readonly number[] = [1, 4 / 3, 3 / 4, 3 / 2, 2 / 3, 16 / 9, 9 / 16];
 /** An aspect crop this close to the photo's own ratio is the photo itself (within PDQ's tolerance). */
@@ -97,7 +103,7 @@ export function registrationCropViews(width: number, height: number): CropView[]
   return [...ladder(width, height, REGISTRATION_CENTRE_SCALES, REGISTRATION_CORNER_SCALES), ...aspectCropViews(width, height)];
 }
 
-/** The crops a query hashes of itself: the fine steps between the registered ones. */
+/** The crops a query hashes of itself: the fine steps between the registered ones, then the corner parts. */
 export function queryCropViews(width: number, height: number): CropView[] {
-  return ladder(width, height, QUERY_CENTRE_SCALES, QUERY_CORNER_SCALES);
+  return [...ladder(width, height, QUERY_CENTRE_SCALES, QUERY_CORNER_SCALES), ...ladder(width, height, [], [QUERY_PART_SCALE])];
 }

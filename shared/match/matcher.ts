@@ -28,14 +28,15 @@ import { LIST_NAMES, type ListedHash, type ListName, type MatchResult } from './
  * Which match wins (`match`), in order:
  *   1. the stronger list (confirmed over reported): any confirmed match decides the action;
  *   2. the smaller distance relative to its kind's threshold, distance / (threshold + 1);
- *   3. PDQ over blockhash over a listed crop (HASH_KINDS order: the whole photo is the surer match);
+ *   3. PDQ over blockhash over a crop hash (HASH_KINDS order: the whole photo's PDQ is the surer match);
  *   4. the query as is over its rotated or flipped variants (lower dihedral index);
  *   5. the image as received over its other views (ImageHashes.views, in their order);
  *   6. the smaller entry id.
  * A query with views (the photo inside a frame, a screenshot's picture, a collage's cells, its
  * own slightly smaller crops) is searched once per view; each entry counts once, at its best view.
- * A query's PDQ is searched against both PDQ kinds: the whole photos ('pdq') and the listed crops
- * of registered photos ('pdq-crop'), each under its own threshold.
+ * A query's PDQ is searched against the listed PDQs ('pdq'), its crop hash (ImageHashes.cropHash,
+ * shared/hash/cropPdq.ts) against the crop hashes listed for registered photos and their crops
+ * ('pdq-crop'), each kind under its own threshold and with its own dihedral variants.
  */
 
 const FREE_SLOT = 255;

@@ -37,8 +37,9 @@ export interface BlockhashPolicy {
 }
 
 /**
- * The query's PDQ (with the same variants, quality floor and views as `pdq`) against the listed
- * crops of registered photos (kind 'pdq-crop', shared/image/cropViews.ts).
+ * The query's crop hash (ImageHashes.cropHash, shared/hash/cropPdq.ts; with PDQ's dihedral and
+ * quality-floor settings) against the crop hashes listed for registered photos and their crops
+ * (kind 'pdq-crop', shared/image/cropViews.ts).
  */
 export interface PdqCropPolicy {
   enabled: boolean;

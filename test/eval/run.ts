@@ -121,8 +121,9 @@ async function main(): Promise<void> {
     const others = photos.filter((o) => o !== photo && (o.group === null || o.group !== photo.group) && !o.registered);
     const rnd = seededRandom(photo.index * 7919 + 17);
     const pick = [0, 1, 2].map(() => others[Math.floor(rnd() * others.length)].bytes);
-    for (const [e, edit] of edits.entries()) {
-      const random = seededRandom(photo.index * 1000 + e);
+    for (const edit of edits) {
+      // Seeded by the edit's place in EDITS, so a run of a few edits (--edits) makes the same copies as a full run.
+      const random = seededRandom(photo.index * 1000 + EDITS.indexOf(edit));
       let hashes: ImageHashes | null = null;
       try {
         hashes = await hashImage(await edit.apply({ bytes: photo.bytes, width: photo.width, height: photo.height, others: pick, random }));

@@ -1,5 +1,6 @@
 import type { ContentRect } from '../image/trim';
 import type { RgbaImage } from '../image/types';
+import { compositeOnWhite } from '../image/canonical';
 import { HASH_BYTES } from './types';
 import { dct16Dihedral, dct64To16, pdqBuffer16x16ToBits, pdqImageDomainQualityMetric } from './pdq-dct';
 import type { PdqScratch } from './pdq';
@@ -55,17 +56,21 @@ export function createCropPdqScratch(): CropPdqScratch {
  */
 function lumaOf(data: RgbaImage['data'], q: number): number {
   const a = data[q + 3];
-  const y = 77 * data[q] + 150 * data[q + 1] + 29 * data[q + 2];
-  return a === 255 ? y : ((y * a + 65280 * (255 - a)) / 255) | 0;
+  if (a === 255) return 77 * data[q] + 150 * data[q + 1] + 29 * data[q + 2];
+  // Each channel rounded to 8 bits on white first, as canonical.ts does for PDQ: the same as a
+  // copy flattened by any 8-bit tool, and as Chromium's canvas, whose translucent colours differ.
+  return 77 * compositeOnWhite(data[q], a) + 150 * compositeOnWhite(data[q + 1], a) + 29 * compositeOnWhite(data[q + 2], a);
 }
 
 /** lumaOf for one row of pixels read as words, added into the grid row. */
 function addRowWords(words: Uint32Array, start: number, w: number, cells: Int32Array, row: Uint32Array): void {
   for (let x = 0; x < w; x++) {
     const p = words[start + x];
-    const y = 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255);
     const a = p >>> 24;
-    row[cells[x]] += a === 255 ? y : ((y * a + 65280 * (255 - a)) / 255) | 0;
+    row[cells[x]] +=
+      a === 255
+        ? 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255)
+        : 77 * compositeOnWhite(p & 255, a) + 150 * compositeOnWhite((p >>> 8) & 255, a) + 29 * compositeOnWhite((p >>> 16) & 255, a);
   }
 }
 
@@ -131,6 +136,9 @@ function integral(t: LumaTable, x: number, y: number): number {
   return top + (bottom - top) * ay;
 }
 
+/** The 65 column edges of the grid being filled (cropPdqOfRect runs one at a time: JS is single-threaded). */
+const CELL_EDGES = new Float64Array(65);
+
 export interface CropPdqResult {
   /** The hash of the rectangle, then (with `dihedral`) its seven rotations and flips: DIHEDRAL_NAMES order. */
   hashes: Uint8Array[];
@@ -147,7 +155,7 @@ export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqS
   const y0 = rect.y * table.scaleY;
   const cw = (rect.width * table.scaleX) / 64;
   const ch = (rect.height * table.scaleY) / 64;
-  const xs = new Float64Array(65);
+  const xs = CELL_EDGES;
   for (let i = 0; i <= 64; i++) xs[i] = x0 + i * cw;
   for (let j = 0; j < 64; j++) {
     const top = y0 + j * ch;

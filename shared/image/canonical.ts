@@ -43,7 +43,7 @@ export function canonicalSize(width: number, height: number): { width: number; h
  * like the same PNG flattened onto white by any 8-bit tool first, which is how the reference
  * vectors were made (../shared/pdq/README: "composited onto white first").
  */
-function compositeOnWhite(c: number, a: number): number {
+export function compositeOnWhite(c: number, a: number): number {
   return ((c * a + 255 * (255 - a) + 127) / 255) | 0;
 }
 

@@ -9,7 +9,8 @@ import { CHECK_DEFAULTS } from '../lib/config';
 
 export default defineBackground(() => {
   // The Matcher creates its own indexes: a client keeps them compact (shared/match/mih.ts),
-  // 100 instead of 120 bytes per entry at the same query speed.
+  // 100 instead of 120 bytes per entry; a query takes ~0.4 instead of ~0.2 ms at 1M entries,
+  // about 2 ms of an image's decision.
   setDefaultIndexLayout('compact');
   // One scratch for the worker's life: hashing allocates nothing per image.
   const scratch = createHashScratch();

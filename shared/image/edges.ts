@@ -23,12 +23,12 @@ const EDGE_DEPTH = 3;
 /** Share of an edge's positions that must pass. */
 export const EDGE_COVERAGE = 0.8;
 /** Lines between an edge and the surface line it is checked against (past JPEG's worst ringing). */
-const SURFACE_OFFSET = 3;
+export const SURFACE_OFFSET = 3;
 /** Largest mean step along a surface line (levels) that still counts as drawn, not photographed. */
 export const SURFACE_MAX_NOISE = 0.5;
 /** Lines outside an edge probed for noise, and a noise that ends the search (a line as drawn). */
 const SURFACE_PROBE_DEPTH = 48;
-const SURFACE_QUIET = 0.1;
+export const SURFACE_QUIET = 0.1;
 
 export interface EdgeProbe {
   img: RgbaImage;

@@ -7,13 +7,17 @@ import { BREAK_TOLERANCE, colBreakCount, pixelDistance, rowBreakCount, type Brea
  * where every position changes at once from one photo to another. A photo's own straight edges
  * (a horizon, a shelf) rarely change at nearly every position, and more rarely still cut the
  * picture into equal parts; collage apps cut into equal parts, so seams are only accepted when
- * they do, which keeps ordinary photos out (measured on the corpus: see regions.ts).
+ * they do (one of n - 1 seams may be missing when at least half are there), which keeps
+ * ordinary photos out. Measured on the corpus: 3 photos stacked edge to edge, 87% of the
+ * photos' tiles found to within 1 px or 0.5%; of 142 originals and their 27 mild edits and crops
+ * (3834 images), one crop of one photo (a pier's straight far edge at half height) split.
  *
  * Candidates come from the break grid (breaks.ts): a pair of sample lines that breaks along
  * SEAM_GRID_COVERAGE of the span, at least SEAM_CONTRAST times as often as the pairs beside it.
  * Each is placed to the pixel (the boundary with the largest mean step) and checked there: the
- * step exceeds BREAK_TOLERANCE at SEAM_COVERAGE of the positions, and the lines either side
- * carry detail (a sky meeting the sea is plain on one side).
+ * step exceeds BREAK_TOLERANCE at SEAM_COVERAGE of the positions, is SEAM_CONTRAST times the
+ * steps a pixel either side, and the lines either side carry detail (a sky meeting the sea is
+ * plain on one side, and so is the edge of a collage's gap).
  */
 
 /** Share of a span's sample pairs across a candidate seam that must break. */

@@ -180,7 +180,7 @@ function queryViews(img: RgbaImage, table: LumaTable, scratch: HashScratch): Que
   const views: QueryView[] = [];
   const frame = findContentRect(img);
   if (frame !== null) views.push({ name: 'trimmed', hashes: hashRect(img, frame, table, scratch) });
-  for (const region of findQueryRegions(img)) views.push({ name: region.reason, hashes: hashRect(img, region.rect, table, scratch) });
+  for (const region of findQueryRegions(img, { trimmed: frame })) views.push({ name: region.reason, hashes: hashRect(img, region.rect, table, scratch) });
   const whole = { x: 0, y: 0, width: img.width, height: img.height };
   for (const area of frame === null ? [whole] : [whole, frame]) {
     for (const view of queryCropViews(area.width, area.height)) {

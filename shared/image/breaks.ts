@@ -1,4 +1,5 @@
 import type { RgbaImage } from './types';
+import { opaqueChannel } from './trim';
 
 /**
  * Where lines of an image are plain and where they carry detail, on a coarse sample grid, for
@@ -43,13 +44,6 @@ export interface BreakGrid {
   rgb: Uint8Array;
   rowBreaks: Int32Array;
   colBreaks: Int32Array;
-}
-
-/** Pixel p's channel c (p a byte offset) composited onto white, as the hash front end sees it. */
-export function opaqueChannel(data: RgbaImage['data'], p: number, c: number): number {
-  const a = data[p + 3];
-  const v = data[p + c];
-  return a === 255 ? v : 255 - ((255 - v) * a) / 255;
 }
 
 /** Largest per-channel difference between the pixels at byte offsets p and q (onto white). */

@@ -1,5 +1,6 @@
 import type { RgbaImage } from './types';
-import { opaqueChannel, pixelDistance } from './breaks';
+import { pixelDistance } from './breaks';
+import { opaqueChannel } from './trim';
 
 /**
  * Undoing a small rotation: a re-posted photo turned by a few degrees on a canvas grown to hold

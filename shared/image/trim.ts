@@ -46,8 +46,8 @@ export interface ContentRect {
   height: number;
 }
 
-/** Pixel p's channel c composited onto white (alpha 255 leaves it as is). */
-function channel(data: RgbaImage['data'], p: number, c: number): number {
+/** Pixel p's channel c (p a byte offset) composited onto white (alpha 255 leaves it as is), as the hash front end sees it. */
+export function opaqueChannel(data: RgbaImage['data'], p: number, c: number): number {
   const a = data[p + 3];
   const v = data[p + c];
   return a === 255 ? v : 255 - ((255 - v) * a) / 255;
@@ -77,9 +77,9 @@ function lineIsUniform(data: RgbaImage['data'], start: number, step: number, cou
   let outliers = 0;
   sums[0] = sums[1] = sums[2] = 0;
   for (let i = 0, p = start; i < count; i++, p += step) {
-    const r = channel(data, p, 0);
-    const g = channel(data, p, 1);
-    const b = channel(data, p, 2);
+    const r = opaqueChannel(data, p, 0);
+    const g = opaqueChannel(data, p, 1);
+    const b = opaqueChannel(data, p, 2);
     sums[0] += r;
     sums[1] += g;
     sums[2] += b;
@@ -95,7 +95,7 @@ function lineMedian(data: RgbaImage['data'], start: number, step: number, count:
   const h = scan.histogram;
   h.fill(0);
   for (let i = 0, p = start; i < count; i++, p += step) {
-    for (let c = 0; c < 3; c++) h[c * 256 + Math.round(channel(data, p, c))]++;
+    for (let c = 0; c < 3; c++) h[c * 256 + Math.round(opaqueChannel(data, p, c))]++;
   }
   const half = count >> 1;
   for (let c = 0; c < 3; c++) {

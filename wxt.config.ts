@@ -39,6 +39,8 @@ export default defineConfig({
       : { minimum_chrome_version: '116' }),
   }),
   vite: () => ({
+    // VEIL_NO_MINIFY=1 keeps function names in the bundle, for reading a CPU profile of the background.
+    ...(process.env.VEIL_NO_MINIFY === '1' ? { build: { minify: false } } : {}),
     define: {
       __VEIL_REGISTRY_URL__: JSON.stringify(registryUrl),
       __VEIL_REGISTRY_PUBLIC_KEY__: JSON.stringify(publicKey.toLowerCase()),

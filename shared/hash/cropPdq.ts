@@ -2,7 +2,8 @@ import type { ContentRect } from '../image/trim';
 import type { RgbaImage } from '../image/types';
 import { compositeOnWhite } from '../image/canonical';
 import { HASH_BYTES } from './types';
-import { dct16Dihedral, dct64To16, pdqBuffer16x16ToBits, pdqImageDomainQualityMetric } from './pdq-dct';
+import { cropDct64To16, cropGradientQuality } from './cropDct';
+import { dct16Dihedral, pdqBuffer16x16ToBits } from './pdq-dct';
 import type { PdqScratch } from './pdq';
 
 /**
@@ -121,24 +122,34 @@ export function wipeCropPdqScratch(scratch: CropPdqScratch): void {
   scratch.sums.fill(0);
 }
 
-/** The integral of the luma over [0, x] x [0, y] (grid coordinates, clamped to the grid). */
-function integral(t: LumaTable, x: number, y: number): number {
-  const fx = Math.min(Math.max(x, 0), t.width);
-  const fy = Math.min(Math.max(y, 0), t.height);
-  const x0 = Math.min(Math.floor(fx), t.width - 1);
-  const y0 = Math.min(Math.floor(fy), t.height - 1);
-  const ax = fx - x0;
-  const ay = fy - y0;
-  const stride = t.width + 1;
-  const s = t.sums;
-  const i = y0 * stride + x0;
-  const top = s[i] + (s[i + 1] - s[i]) * ax;
-  const bottom = s[i + stride] + (s[i + stride + 1] - s[i + stride]) * ax;
-  return top + (bottom - top) * ay;
+/** Where each of the 65 cell edges falls on one axis of the table: a column or row index and the fraction past it. */
+interface EdgeSamples {
+  index: Int32Array;
+  frac: Float64Array;
 }
 
-/** The 65 column edges of the grid being filled (cropPdqOfRect runs one at a time: JS is single-threaded). */
-const CELL_EDGES = new Float64Array(65);
+function edgeSamples(): EdgeSamples {
+  return { index: new Int32Array(65), frac: new Float64Array(65) };
+}
+
+/** Edges start + i·step (i = 0..64) clamped to [0, size], as table cells and the fraction past each. */
+function placeEdges(out: EdgeSamples, start: number, step: number, size: number): void {
+  for (let i = 0; i <= 64; i++) {
+    const f = Math.min(Math.max(start + i * step, 0), size);
+    const cell = Math.min(Math.floor(f), size - 1);
+    out.index[i] = cell;
+    out.frac[i] = f - cell;
+  }
+}
+
+// Scratch of cropPdqOfRect, which runs one call at a time (JS is single-threaded). The lattice
+// and the grid hold image-derived values and are zeroed before it returns.
+const EDGES_X = edgeSamples();
+const EDGES_Y = edgeSamples();
+/** The luma integral at the 65 x 65 cell corners, bilinear in the table (exact for pixel-constant luma). */
+const LATTICE = new Float64Array(65 * 65);
+/** The 64 x 64 box means. */
+const GRID = new Float64Array(64 * 64);
 
 export interface CropPdqResult {
   /** The hash of the rectangle, then (with `dihedral`) its seven rotations and flips: DIHEDRAL_NAMES order. */
@@ -147,29 +158,39 @@ export interface CropPdqResult {
 }
 
 /**
- * The crop hash of one rectangle (image pixels) of the image `table` integrates. Uses the PDQ
- * scratch's 64 x 64 and DCT buffers, so it must not run in the middle of a PDQ.
+ * The crop hash of one rectangle (image pixels) of the image `table` integrates. Writes the PDQ
+ * scratch's 16 x 16 DCT buffers, so it must not run in the middle of a PDQ.
  */
 export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqScratch, dihedral: boolean): CropPdqResult {
-  const grid = scratch.buffer64x64;
-  const x0 = rect.x * table.scaleX;
-  const y0 = rect.y * table.scaleY;
   const cw = (rect.width * table.scaleX) / 64;
   const ch = (rect.height * table.scaleY) / 64;
-  const xs = CELL_EDGES;
-  for (let i = 0; i <= 64; i++) xs[i] = x0 + i * cw;
-  for (let j = 0; j < 64; j++) {
-    const top = y0 + j * ch;
-    const bottom = top + ch;
-    let prev = integral(table, xs[0], bottom) - integral(table, xs[0], top);
-    for (let i = 0; i < 64; i++) {
-      const next = integral(table, xs[i + 1], bottom) - integral(table, xs[i + 1], top);
-      grid[j * 64 + i] = (next - prev) / (cw * ch);
-      prev = next;
+  placeEdges(EDGES_X, rect.x * table.scaleX, cw, table.width);
+  placeEdges(EDGES_Y, rect.y * table.scaleY, ch, table.height);
+  const stride = table.width + 1;
+  const s = table.sums;
+  for (let j = 0; j <= 64; j++) {
+    const r = EDGES_Y.index[j] * stride;
+    const ay = EDGES_Y.frac[j];
+    for (let i = 0; i <= 64; i++) {
+      const q = r + EDGES_X.index[i];
+      const ax = EDGES_X.frac[i];
+      const top = s[q] + (s[q + 1] - s[q]) * ax;
+      const bottom = s[q + stride] + (s[q + stride + 1] - s[q + stride]) * ax;
+      LATTICE[j * 65 + i] = top + (bottom - top) * ay;
     }
   }
-  const quality = pdqImageDomainQualityMetric(grid);
-  dct64To16(grid, scratch.buffer16x64, scratch.buffer16x16);
+  const area = cw * ch;
+  for (let j = 0; j < 64; j++) {
+    const up = j * 65;
+    const down = up + 65;
+    for (let i = 0; i < 64; i++) {
+      GRID[j * 64 + i] = (LATTICE[down + i + 1] - LATTICE[up + i + 1] - (LATTICE[down + i] - LATTICE[up + i])) / area;
+    }
+  }
+  const quality = cropGradientQuality(GRID);
+  cropDct64To16(GRID, scratch.buffer16x16);
+  LATTICE.fill(0);
+  GRID.fill(0);
   const hashes = [new Uint8Array(HASH_BYTES)];
   pdqBuffer16x16ToBits(scratch.buffer16x16, hashes[0]);
   if (dihedral) {
@@ -180,6 +201,5 @@ export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqS
       hashes.push(h);
     }
   }
-  grid.fill(0);
   return { hashes, quality };
 }

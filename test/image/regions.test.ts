@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../../shared/image/types';
 import type { ContentRect } from '../../shared/image/trim';
 import { findQueryRegions, MAX_QUERY_REGIONS } from '../../shared/image/regions';
-import { photoLike, rawSharp } from '../support/images';
+import { photoLike, rawSharp, type RawImage } from '../support/images';
 
 /** Decoded RGBA of a pipeline, after a JPEG round trip (the noise a re-post adds) unless `png`. */
 async function rgbaOf(s: Sharp, png = false): Promise<RgbaImage> {
@@ -22,6 +22,29 @@ function band(width: number, height: number, background: string, ink: string, te
     `<rect width="100%" height="100%" fill="${background}"/>` +
     `<text x="50%" y="${height * 0.65}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="${Math.round(height * 0.4)}" fill="${ink}">${text}</text>`;
   return sharp(svg(width, height, body)).png().toBuffer();
+}
+
+/**
+ * The photo's pixels washed towards `colour` (0 or 255) over `rows` rows at the top (or bottom,
+ * `atBottom`) and over `share` of its width from the left (or right): a white wall behind a
+ * portrait, a black floor. The washed part keeps a twenty-fifth of the photo's detail (a few
+ * levels, as after JPEG), then gives way to the photo over 40 px either way.
+ */
+function washed(img: RawImage, colour: 0 | 255, rows: number, share: number, atBottom = false): RawImage {
+  const data = new Uint8Array(img.data);
+  const reach = Math.round(img.width * share);
+  for (let r = 0; r < rows; r++) {
+    const y = atBottom ? img.height - 1 - r : r;
+    for (let x = 0; x < img.width; x++) {
+      const across = atBottom ? img.width - 1 - x : x;
+      const k = Math.min(1, Math.max(0.04, (across - reach) / 40 + 0.04, (r - rows + 40) / 40));
+      for (let c = 0; c < 3; c++) {
+        const p = (y * img.width + x) * img.channels + c;
+        data[p] = Math.round(colour + (data[p] - colour) * k);
+      }
+    }
+  }
+  return { ...img, data };
 }
 
 /** Each side within 1 px or 0.5% of the rectangle's size. */
@@ -67,6 +90,26 @@ describe('findQueryRegions: captions', () => {
         ]),
     );
     expectRect(findQueryRegions(img)[0]?.rect, { x: 0, y: b, width: 420, height: 320 });
+  });
+
+  // No straight edge between band and photo: the photo's outer lines are the band's colour over
+  // most of the width, so only the band's layout (plain lines, text, a plain margin) places it.
+  it.each([101, 102, 103])('finds the photo under a white band when its top is a white wall (seed %i)', async (seed) => {
+    const photo = washed(photoLike(400, 300, seed), 255, 150, 0.6);
+    const b = 60;
+    const img = await rgbaOf(rawSharp(photo).extend({ top: b, background: '#ffffff' }).composite([{ input: await band(400, b, '#fff', '#000', 'look who it is lol'), top: 0, left: 0 }]));
+    const regions = findQueryRegions(img);
+    expect(regions.map((r) => r.reason)).toContain('caption');
+    expectRect(regions[0].rect, { x: 0, y: b, width: 400, height: 300 });
+  });
+
+  it('finds the photo over a black band when its bottom is a black floor', async () => {
+    const photo = washed(photoLike(480, 360, 102), 0, 150, 0.6, true);
+    const b = 72;
+    const img = await rgbaOf(rawSharp(photo).extend({ bottom: b, background: '#000000' }).composite([{ input: await band(480, b, '#000', '#fff', 'WHEN IT WORKS'), top: 360, left: 0 }]));
+    const regions = findQueryRegions(img);
+    expect(regions).toHaveLength(1);
+    expectRect(regions[0].rect, { x: 0, y: 0, width: 480, height: 360 });
   });
 
   it('finds the photo under a caption inside a uniform border', async () => {
@@ -167,6 +210,11 @@ describe('findQueryRegions: collages', () => {
 describe('findQueryRegions: nothing to find', () => {
   it.each([131, 132, 133, 134, 135, 136])('returns [] for an ordinary photo (seed %i)', async (seed) => {
     expect(findQueryRegions(await rgbaOf(rawSharp(photoLike(500, 375, seed))))).toEqual([]);
+  });
+
+  // A clipped sky is as flat as a drawn band, but carries no text above a margin.
+  it.each([131, 132, 133])('returns [] for a photo with a white sky (seed %i)', async (seed) => {
+    expect(findQueryRegions(await rgbaOf(rawSharp(washed(photoLike(500, 375, seed), 255, 160, 1))))).toEqual([]);
   });
 
   it('returns [] for a photo in a plain border (trim.ts finds that one)', async () => {

@@ -61,21 +61,50 @@ function lumaOf(data: RgbaImage['data'], q: number): number {
   return 77 * compositeOnWhite(data[q], a) + 150 * compositeOnWhite(data[q + 1], a) + 29 * compositeOnWhite(data[q + 2], a);
 }
 
-/** lumaOf for one row of pixels read as words, summed per grid cell (k pixels) into the grid row. */
-function addRowWords(words: Uint32Array, start: number, w: number, k: number, row: Uint32Array): void {
+/**
+ * lumaOf for one row of pixels read as words, summed per grid cell (k pixels) into the grid row.
+ * Signed words: an opaque pixel is above 2^31 as unsigned, which V8 would hold as a double and
+ * convert back for every shift (three times slower).
+ */
+function addRowWords(words: Int32Array, start: number, w: number, k: number, row: Uint32Array): void {
   for (let gx = 0, x = 0; x < w; gx++) {
     const end = Math.min(w, x + k);
     let acc = 0;
     for (; x < end; x++) {
       const p = words[start + x];
-      const a = p >>> 24;
+      const a = (p >> 24) & 255;
       acc +=
         a === 255
-          ? 77 * (p & 255) + 150 * ((p >>> 8) & 255) + 29 * ((p >>> 16) & 255)
-          : 77 * compositeOnWhite(p & 255, a) + 150 * compositeOnWhite((p >>> 8) & 255, a) + 29 * compositeOnWhite((p >>> 16) & 255, a);
+          ? 77 * (p & 255) + 150 * ((p >> 8) & 255) + 29 * ((p >> 16) & 255)
+          : 77 * compositeOnWhite(p & 255, a) + 150 * compositeOnWhite((p >> 8) & 255, a) + 29 * compositeOnWhite((p >> 16) & 255, a);
     }
     row[gx] += acc;
   }
+}
+
+/**
+ * One row of the summed-area table: the grid row's sums as means (each over `divisor` 1/256ths of
+ * luma, the last cell, which may hold fewer columns, over `lastDivisor`), accumulated along the row and added to the row
+ * above. A power-of-two divisor (k = 1, 2, 4 inside the image: photos up to 2048 px) is applied as
+ * its exact reciprocal: the same doubles as dividing, without a division per cell.
+ */
+function addTableRow(row: Uint32Array, gw: number, divisor: number, lastDivisor: number, sums: Float64Array, above: number, here: number): void {
+  let acc = 0;
+  const last = gw - 1;
+  if ((divisor & (divisor - 1)) === 0) {
+    const inverse = 1 / divisor;
+    for (let gx = 0; gx < last; gx++) {
+      acc += row[gx] * inverse;
+      sums[here + gx + 1] = sums[above + gx + 1] + acc;
+    }
+  } else {
+    for (let gx = 0; gx < last; gx++) {
+      acc += row[gx] / divisor;
+      sums[here + gx + 1] = sums[above + gx + 1] + acc;
+    }
+  }
+  acc += row[last] / lastDivisor;
+  sums[here + last + 1] = sums[above + last + 1] + acc;
 }
 
 /**
@@ -93,7 +122,7 @@ export function lumaTable(img: RgbaImage, scratch: CropPdqScratch): LumaTable {
   const { sums, row } = scratch;
   sums.fill(0, 0, stride);
   // Whole pixels are read as one little-endian word (R in the low byte) when the buffer allows.
-  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, w * h) : null;
+  const words = data.byteOffset % 4 === 0 ? new Int32Array(data.buffer, data.byteOffset, w * h) : null;
   for (let gy = 0; gy < gh; gy++) {
     row.fill(0, 0, gw);
     const y0 = gy * k;
@@ -105,12 +134,7 @@ export function lumaTable(img: RgbaImage, scratch: CropPdqScratch): LumaTable {
     const above = gy * stride;
     const here = above + stride;
     sums[here] = 0;
-    let acc = 0;
-    for (let gx = 0; gx < gw; gx++) {
-      const cols = Math.min(w, (gx + 1) * k) - gx * k;
-      acc += row[gx] / (256 * cols * (y1 - y0));
-      sums[here + gx + 1] = sums[above + gx + 1] + acc;
-    }
+    addTableRow(row, gw, 256 * k * (y1 - y0), 256 * (w - (gw - 1) * k) * (y1 - y0), sums, above, here);
   }
   row.fill(0);
   return { width: gw, height: gh, scaleX: gw / w, scaleY: gh / h, sums };

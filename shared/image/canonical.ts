@@ -215,10 +215,11 @@ export function hashInputLuma(img: RgbaImage, out?: Float32Array, rgbaScratch?: 
     columns[x] = flip.x ? width - 1 - c : c;
   }
   // Whole pixels move as one 32-bit word when both buffers are word-aligned (they are, from
-  // sharp, canvas and the scratch), else byte by byte.
+  // sharp, canvas and the scratch), else byte by byte. Signed words: V8 keeps them as integers,
+  // where an opaque pixel read as unsigned (over 2^31) would go through a double.
   const aligned = data.byteOffset % 4 === 0 && rgba.byteOffset % 4 === 0;
-  const src32 = aligned ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
-  const dst32 = aligned ? new Uint32Array(rgba.buffer, rgba.byteOffset, n * n) : null;
+  const src32 = aligned ? new Int32Array(data.buffer, data.byteOffset, width * height) : null;
+  const dst32 = aligned ? new Int32Array(rgba.buffer, rgba.byteOffset, n * n) : null;
   for (let y = 0; y < n; y++) {
     const r = Math.floor((y * height) / n);
     const row = (flip.y ? height - 1 - r : r) * width;

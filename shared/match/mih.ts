@@ -81,19 +81,8 @@ export interface HashIndexOptions {
   tailLimit?: number;
   /** Fixed directory size (bits) for every segment; default grows with the segment (tests). */
   directoryBits?: number;
-  /** Record layout (header): 'fast' (default) or 'compact'; see setDefaultIndexLayout. */
+  /** Record layout (header): 'fast' (default, servers) or 'compact' (clients: the extension). */
   layout?: SegmentLayout;
-}
-
-let defaultLayout: SegmentLayout = 'fast';
-
-/**
- * The layout of indexes created without `layout` from now on. The extension's background sets
- * 'compact' once at start, before building its Matcher (which creates its own indexes); servers
- * keep 'fast'.
- */
-export function setDefaultIndexLayout(layout: SegmentLayout): void {
-  defaultLayout = layout;
 }
 
 export const PAGE_ENTRIES = 2048;
@@ -133,7 +122,7 @@ export class HashIndex {
       throw new VeilError('internal', `directoryBits must be ${MIN_DIRECTORY_BITS}..${MAX_DIRECTORY_BITS}.`);
     }
     this.directoryBits = bits;
-    this.layout = options.layout ?? defaultLayout;
+    this.layout = options.layout ?? 'fast';
     if (this.layout !== 'fast' && this.layout !== 'compact') throw new VeilError('internal', `Unknown index layout ${String(this.layout)}.`);
     const pages = Math.ceil(Math.max(0, options.initialCapacity ?? 0) / PAGE_ENTRIES);
     for (let p = 0; p < pages; p++) this.addPage();

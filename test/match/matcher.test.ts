@@ -243,9 +243,9 @@ describe('Matcher add, remove, replace', () => {
     expect(m.match(image(rnd, { pdq: b }))).toMatchObject({ entry: { id: 9, quality: 95 }, distance: 0 });
   });
 
-  it('agrees with a brute-force matcher, corroboration included, over many entries, removals and re-adds', () => {
+  it.each(['fast', 'compact'] as const)('agrees with a brute-force matcher (%s indexes), corroboration included, over many entries, removals and re-adds', (indexLayout) => {
     const rnd = sfc32(33);
-    const m = new Matcher({ initialCapacity: 16 });
+    const m = new Matcher({ initialCapacity: 16, indexLayout });
     const held = new Map<string, ListedHash>();
     const key = (kind: HashKind, list: ListName, id: number) => `${kind}/${list}/${id}`;
     const bases = Array.from({ length: 60 }, () => randomHash(rnd));

@@ -175,17 +175,12 @@ const LATTICE = new Float64Array(65 * 65);
 /** The 64 x 64 box means. */
 const GRID = new Float64Array(64 * 64);
 
-export interface CropPdqResult {
-  /** The hash of the rectangle, then (with `dihedral`) its seven rotations and flips: DIHEDRAL_NAMES order. */
-  hashes: Uint8Array[];
-  quality: number;
-}
-
 /**
- * The crop hash of one rectangle (image pixels) of the image `table` integrates. Writes the PDQ
- * scratch's 16 x 16 DCT buffers, so it must not run in the middle of a PDQ.
+ * The crop hash's 64 x 64 grid of one rectangle (image pixels): the box means of its cells, from
+ * the integral at the 65 x 65 cell corners. Written to `out` (4096 values), which then holds
+ * image-derived values: the caller wipes it when done.
  */
-export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqScratch, dihedral: boolean): CropPdqResult {
+export function cropGridOfRect(table: LumaTable, rect: ContentRect, out: Float64Array): void {
   const cw = (rect.width * table.scaleX) / 64;
   const ch = (rect.height * table.scaleY) / 64;
   placeEdges(EDGES_X, rect.x * table.scaleX, cw, table.width);
@@ -208,12 +203,26 @@ export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqS
     const up = j * 65;
     const down = up + 65;
     for (let i = 0; i < 64; i++) {
-      GRID[j * 64 + i] = (LATTICE[down + i + 1] - LATTICE[up + i + 1] - (LATTICE[down + i] - LATTICE[up + i])) / area;
+      out[j * 64 + i] = (LATTICE[down + i + 1] - LATTICE[up + i + 1] - (LATTICE[down + i] - LATTICE[up + i])) / area;
     }
   }
+  LATTICE.fill(0);
+}
+
+export interface CropPdqResult {
+  /** The hash of the rectangle, then (with `dihedral`) its seven rotations and flips: DIHEDRAL_NAMES order. */
+  hashes: Uint8Array[];
+  quality: number;
+}
+
+/**
+ * The crop hash of one rectangle (image pixels) of the image `table` integrates. Writes the PDQ
+ * scratch's 16 x 16 DCT buffers, so it must not run in the middle of a PDQ.
+ */
+export function cropPdqOfRect(table: LumaTable, rect: ContentRect, scratch: PdqScratch, dihedral: boolean): CropPdqResult {
+  cropGridOfRect(table, rect, GRID);
   const quality = cropGradientQuality(GRID);
   cropDct64To16(GRID, scratch.buffer16x16);
-  LATTICE.fill(0);
   GRID.fill(0);
   const hashes = [new Uint8Array(HASH_BYTES)];
   pdqBuffer16x16ToBits(scratch.buffer16x16, hashes[0]);

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decodeImage } from '../../node/decode';
 import { computeHashesFromRgba, createHashScratch, pdqOfFlips } from '../../shared/hash/compute';
-import { cropPdqOfRect, lumaTable, type LumaTable } from '../../shared/hash/cropPdq';
+import { cropGridOfRect, cropPdqOfRect, lumaTable, type LumaTable } from '../../shared/hash/cropPdq';
 import { cropGradientQuality } from '../../shared/hash/cropDct';
 import type { ImageHashes } from '../../shared/hash/types';
 import { queryCropViews, registrationCropViews } from '../../shared/image/cropViews';
@@ -162,56 +162,13 @@ interface Item {
 
 const scratch = createHashScratch();
 const GRID = new Float64Array(64 * 64);
-const LATTICE = new Float64Array(65 * 65);
 const STRETCHED_GRID = new Float64Array(64 * 64);
 let qualityMismatches = 0;
 
-/**
- * The crop hash's 64 x 64 box means of one rectangle (cropPdqOfRect keeps its grid private): the
- * same bilinear reads of the summed-area table at the 65 x 65 cell corners, in the same order.
- */
-function boxMeans(table: LumaTable, rect: ContentRect): Float64Array {
-  const cw = (rect.width * table.scaleX) / 64;
-  const ch = (rect.height * table.scaleY) / 64;
-  placeEdges(EDGES_X, rect.x * table.scaleX, cw, table.width);
-  placeEdges(EDGES_Y, rect.y * table.scaleY, ch, table.height);
-  const stride = table.width + 1;
-  const s = table.sums;
-  for (let j = 0; j <= 64; j++) {
-    const row = EDGES_Y.index[j] * stride;
-    const ay = EDGES_Y.frac[j];
-    for (let i = 0; i <= 64; i++) {
-      const q = row + EDGES_X.index[i];
-      const ax = EDGES_X.frac[i];
-      const upper = s[q] + (s[q + 1] - s[q]) * ax;
-      const lower = s[q + stride] + (s[q + stride + 1] - s[q + stride]) * ax;
-      LATTICE[j * 65 + i] = upper + (lower - upper) * ay;
-    }
-  }
-  for (let j = 0; j < 64; j++) {
-    for (let i = 0; i < 64; i++) {
-      const up = j * 65;
-      const down = up + 65;
-      GRID[j * 64 + i] = (LATTICE[down + i + 1] - LATTICE[up + i + 1] - (LATTICE[down + i] - LATTICE[up + i])) / (cw * ch);
-    }
-  }
-  return GRID;
-}
-
-const EDGES_X = { index: new Int32Array(65), frac: new Float64Array(65) };
-const EDGES_Y = { index: new Int32Array(65), frac: new Float64Array(65) };
-/** Cell edges start + i * step clamped to [0, size], as a table cell and the fraction past it. */
-function placeEdges(out: typeof EDGES_X, start: number, step: number, size: number): void {
-  for (let i = 0; i <= 64; i++) {
-    const f = Math.min(Math.max(start + i * step, 0), size);
-    out.index[i] = Math.min(Math.floor(f), size - 1);
-    out.frac[i] = f - out.index[i];
-  }
-}
-
 /** Quality of the rectangle's grid after stretching its luma range, per CAPS; checks the unstretched one against the hash's. */
 function stretchedQualities(table: LumaTable, rect: ContentRect, expected: number): number[] {
-  const grid = boxMeans(table, rect);
+  const grid = GRID;
+  cropGridOfRect(table, rect, grid);
   if (cropGradientQuality(grid) !== expected) {
     qualityMismatches++;
     return CAPS.map(() => expected);

@@ -9,7 +9,10 @@
  * anything else that matches is a false match. Distances of edited copies to their originals
  * and of every query to every other original are kept to choose thresholds from measurements.
  *
- * Options: --limit N (first N photos, for a quick look), --edits a,b,c (only these edits).
+ * Then every smooth synthetic scene (scenes.ts: the skies, vignettes and ramps whose hashes
+ * unrelated images share most easily) is queried too: none is registered, so any match is false.
+ *
+ * Options: --limit N (first N photos, for a quick look; leaves the scenes out), --edits a,b,c (only these edits).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -17,11 +20,13 @@ import { hashImage } from '../../node/hashFile';
 import { Matcher } from '../../shared/match/matcher';
 import { DEFAULT_MATCH_POLICY, MAX_THRESHOLD, withPolicy } from '../../shared/match/policy';
 import { hammingDistance } from '../../shared/match/hamming';
+import { computeHashesFromRgba, createHashScratch } from '../../shared/hash/compute';
 import type { ImageHashes } from '../../shared/hash/types';
 import { checkHashUsable } from '../../shared/hash/gates';
 import { photoEntries, photoOfEntry } from '../../shared/match/register';
 import { hasCorpus, loadCorpusManifest, type CorpusPhoto } from '../support/paths';
 import { EDITS, seededRandom, type Edit } from './edits';
+import { SCENES, scene } from './scenes';
 
 interface Photo extends CorpusPhoto {
   index: number;
@@ -163,7 +168,50 @@ async function main(): Promise<void> {
     if (done % 10 === 0) process.stderr.write(`  ${done}/${photos.length} photos\n`);
   });
 
+  const scenes = values.limit ? null : queryScenes(matcher);
   printReport(photos, edits, outcomes, refusedOriginals, entriesPerPhoto, Date.now() - started);
+  if (scenes) printScenes(scenes);
+}
+
+/** What the smooth synthetic scenes (never registered) met among the registered photos' entries. */
+interface SceneOutcome {
+  queries: number;
+  /** Scenes whose PDQ passes the quality gate (the others are matched by their views and crop hashes only, if at all). */
+  pdqUsable: number;
+  matched: string[];
+  /** Closest entry of each kind at any distance up to MAX_THRESHOLD, over every scene, view and variant. */
+  nearest: Partial<Record<string, number>>;
+}
+
+/**
+ * Queries every smooth synthetic scene (scenes.ts: skies over a horizon, vignettes, colour ramps,
+ * the backgrounds of many web pages) against the registered photos: each match is a false match.
+ */
+function queryScenes(matcher: Matcher): SceneOutcome {
+  process.stderr.write(`querying ${SCENES.reduce((n, [, count]) => n + count, 0)} smooth synthetic scenes...\n`);
+  const scratch = createHashScratch();
+  const out: SceneOutcome = { queries: 0, pdqUsable: 0, matched: [], nearest: {} };
+  for (const [kind, count] of SCENES) {
+    for (let s = 0; s < count; s++) {
+      const hashes = computeHashesFromRgba(scene(kind, 1000 * (kind.length + 7) + s), scratch);
+      out.queries++;
+      if (checkHashUsable('pdq', hashes.pdq, hashes.quality).usable) out.pdqUsable++;
+      const m = matcher.match(hashes) ?? matcher.match(hashes, NO_BLOCKHASH_POLICY);
+      if (m) out.matched.push(`scene-${kind}-${s} matched photo ${photoOfEntry(m.entry.id)} by ${m.kind} at ${m.distance}`);
+      for (const w of matcher.matchAll(hashes, WIDE_POLICY)) out.nearest[w.kind] = Math.min(out.nearest[w.kind] ?? 256, w.distance);
+    }
+  }
+  return out;
+}
+
+function printScenes(o: SceneOutcome): void {
+  const counts = SCENES.map(([kind, count]) => `${count} ${kind}s`).join(', ');
+  const nearest = ['pdq', 'pdq-crop', 'blockhash'].map((k) => `${k} ${o.nearest[k] ?? `over ${MAX_THRESHOLD}`}`).join(', ');
+  console.log('## Smooth synthetic scenes (never registered)');
+  console.log('');
+  console.log(`${o.queries} scenes (${counts}; ${o.pdqUsable} with a PDQ that passes the quality gate): ${o.matched.length} matched a registered photo (false matches). Nearest listed entry, through every view and variant: ${nearest} bits.`);
+  for (const line of o.matched.slice(0, 30)) console.log(`- ${line}`);
+  console.log('');
 }
 
 function printReport(photos: Photo[], edits: Edit[], outcomes: QueryOutcome[], refusedOriginals: number, entriesPerPhoto: number, ms: number): void {

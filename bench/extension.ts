@@ -30,6 +30,8 @@ import { stopServiceWorker, waitForListStatus } from '../test/extension/support/
 
 const PAGE_IMAGES = 200;
 const DECISION_RUNS = 40;
+/** Quiet time before the second memory reading: past the extension's scratch release, well before the worker is stopped. */
+const MEMORY_SETTLE_MS = 5_000;
 
 interface Hooks {
   timeDecision(url: string): Promise<{ ms: number; decode: number; hash: number; match: number; verdict: string }>;
@@ -277,10 +279,15 @@ async function measurePage(ext: ExtensionBrowser, origin: string): Promise<void>
 /** The background's memory with the list loaded. */
 async function measureMemory(ext: ExtensionBrowser, _origin: string, entries: number): Promise<void> {
   const session = await ext.context.browser()!.newBrowserCDPSession();
-  const heap = await workerHeapMb(session, ext.worker.url());
-  const proc = extensionProcessMemoryMb();
   const mb = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(0)} MB`);
-  console.log(`background memory with ${entries.toLocaleString('en')} entries: service worker JS heap incl. typed-array stores ${mb(heap)}, extension process private footprint (as Chromium's task manager shows it) ${mb(proc?.footprint)}, private ${mb(proc?.private)}, RSS ${mb(proc?.rss)} (target < 150 MB)`);
+  // Right after the parts before, then after a few quiet seconds (the hashing buffers are
+  // dropped after CHECK_DEFAULTS.scratchReleaseMs idle; Chromium stops the worker after 30 s).
+  for (const [when, waitMs] of [['right after the parts run before', 0], [`after ${MEMORY_SETTLE_MS / 1000} s idle`, MEMORY_SETTLE_MS]] as const) {
+    await new Promise((r) => setTimeout(r, waitMs));
+    const heap = await workerHeapMb(session, ext.worker.url());
+    const proc = extensionProcessMemoryMb();
+    console.log(`background memory with ${entries.toLocaleString('en')} entries, ${when}: service worker JS heap incl. typed-array stores ${mb(heap)}, extension process private footprint (as Chromium's task manager shows it) ${mb(proc?.footprint)}, private ${mb(proc?.private)}, RSS ${mb(proc?.rss)} (target < 150 MB)`);
+  }
   const held = await ext.worker.evaluate(() => (globalThis as unknown as { veilTest: Hooks }).veilTest.memory?.() ?? null);
   if (held) console.log(`  of which in typed arrays: ${Object.entries(held).map(([k, b]) => `${k} ${(b / 1e6).toFixed(1)} MB`).join(', ')}`);
 }

@@ -7,8 +7,11 @@ import { startBackground } from '../lib/background/service';
 import { CHECK_DEFAULTS } from '../lib/config';
 
 export default defineBackground(() => {
-  // One scratch for the worker's life: hashing allocates nothing per image.
-  const scratch = createHashScratch();
+  // One scratch while images keep coming: hashing then allocates nothing per image. It is wiped
+  // as soon as the queue runs dry, and dropped after a quiet spell, so that buffers grown for the
+  // largest image seen (tens of MB for a framed 12-megapixel photo) do not stay with the worker.
+  let scratch = createHashScratch();
+  let release: ReturnType<typeof setTimeout> | undefined;
   const fetchImpl = globalThis.fetch.bind(globalThis);
   startBackground({
     lists: {
@@ -26,8 +29,15 @@ export default defineBackground(() => {
     checker: {
       fetch: fetchImpl,
       decode: (bytes) => decodeInBrowser(bytes, globalThis, { maxBytes: CHECK_DEFAULTS.maxBytes, maxPixels: CHECK_DEFAULTS.maxPixels }),
-      hash: (img) => computeHashesFromRgba(img, scratch),
-      onIdle: () => wipeHashScratch(scratch),
+      hash: (img) => {
+        clearTimeout(release);
+        return computeHashesFromRgba(img, scratch);
+      },
+      onIdle: () => {
+        wipeHashScratch(scratch);
+        clearTimeout(release);
+        release = setTimeout(() => (scratch = createHashScratch()), CHECK_DEFAULTS.scratchReleaseMs);
+      },
       maxBytes: CHECK_DEFAULTS.maxBytes,
       concurrentFetches: CHECK_DEFAULTS.concurrentFetches,
       cacheSize: CHECK_DEFAULTS.verdictCacheSize,

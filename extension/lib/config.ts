@@ -33,6 +33,8 @@ export const CHECK_DEFAULTS = {
   maxPixels: 50_000_000,
   /** Fetches in flight at once; decode and hash run one at a time on the worker's thread anyway. */
   concurrentFetches: 6,
+  /** Idle time after which the hashing buffers (wiped already) are dropped, not kept for the next image. */
+  scratchReleaseMs: 2_000,
   /** Verdicts remembered per URL (least recently used dropped first); memory only, never stored. */
   verdictCacheSize: 5000,
   /** A fetch that takes longer is abandoned (the image is then shown unchecked by the content script). */

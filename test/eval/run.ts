@@ -9,8 +9,9 @@
  * anything else that matches is a false match. Distances of edited copies to their originals
  * and of every query to every other original are kept to choose thresholds from measurements.
  *
- * Then every smooth synthetic scene (scenes.ts: the skies, vignettes and ramps whose hashes
- * unrelated images share most easily) is queried too: none is registered, so any match is false.
+ * Then images no one registered are queried too, so any match is false: smooth synthetic scenes
+ * (scenes.ts: the skies, vignettes and ramps whose hashes unrelated images share most easily) and
+ * web graphics with no photo in them (graphics.ts: banners, app screens, logos).
  *
  * Options: --limit N (first N photos, for a quick look; leaves the scenes out), --edits a,b,c (only these edits).
  */
@@ -26,6 +27,7 @@ import { checkHashUsable } from '../../shared/hash/gates';
 import { photoEntries, photoOfEntry } from '../../shared/match/register';
 import { hasCorpus, loadCorpusManifest, type CorpusPhoto } from '../support/paths';
 import { EDITS, seededRandom, type Edit } from './edits';
+import { GRAPHICS, graphic } from './graphics';
 import { SCENES, scene } from './scenes';
 
 interface Photo extends CorpusPhoto {
@@ -168,49 +170,63 @@ async function main(): Promise<void> {
     if (done % 10 === 0) process.stderr.write(`  ${done}/${photos.length} photos\n`);
   });
 
-  const scenes = values.limit ? null : queryScenes(matcher);
+  const negatives = values.limit ? null : await queryNegatives(matcher);
   printReport(photos, edits, outcomes, refusedOriginals, entriesPerPhoto, Date.now() - started);
-  if (scenes) printScenes(scenes);
+  if (negatives) printNegatives(negatives);
 }
 
-/** What the smooth synthetic scenes (never registered) met among the registered photos' entries. */
-interface SceneOutcome {
+/** What one family of never-registered images met among the registered photos' entries. */
+interface NegativeOutcome {
+  family: string;
   queries: number;
-  /** Scenes whose PDQ passes the quality gate (the others are matched by their views and crop hashes only, if at all). */
+  /** Images whose PDQ passes the quality gate (the others are matched through their views and crop hashes only, if at all). */
   pdqUsable: number;
   matched: string[];
-  /** Closest entry of each kind at any distance up to MAX_THRESHOLD, over every scene, view and variant. */
+  /** Closest entry of each kind at any distance up to MAX_THRESHOLD, over every image, view and variant. */
   nearest: Partial<Record<string, number>>;
 }
 
 /**
- * Queries every smooth synthetic scene (scenes.ts: skies over a horizon, vignettes, colour ramps,
- * the backgrounds of many web pages) against the registered photos: each match is a false match.
+ * Queries images no one registered against the registered photos, so each match is a false one:
+ * the smooth synthetic scenes (scenes.ts: skies over a horizon, vignettes, colour ramps) and web
+ * graphics with no photo in them (graphics.ts: banners, app screens, logos).
  */
-function queryScenes(matcher: Matcher): SceneOutcome {
-  process.stderr.write(`querying ${SCENES.reduce((n, [, count]) => n + count, 0)} smooth synthetic scenes...\n`);
+async function queryNegatives(matcher: Matcher): Promise<NegativeOutcome[]> {
+  const families: { family: string; images: { name: string; hash: () => Promise<ImageHashes> }[] }[] = [];
   const scratch = createHashScratch();
-  const out: SceneOutcome = { queries: 0, pdqUsable: 0, matched: [], nearest: {} };
   for (const [kind, count] of SCENES) {
-    for (let s = 0; s < count; s++) {
-      const hashes = computeHashesFromRgba(scene(kind, 1000 * (kind.length + 7) + s), scratch);
-      out.queries++;
-      if (checkHashUsable('pdq', hashes.pdq, hashes.quality).usable) out.pdqUsable++;
+    families.push({ family: `${kind} scenes`, images: Array.from({ length: count }, (_, s) => ({ name: `scene-${kind}-${s}`, hash: async () => computeHashesFromRgba(scene(kind, 1000 * (kind.length + 7) + s), scratch) })) });
+  }
+  for (const [kind, count] of GRAPHICS) {
+    families.push({ family: `${kind}s`, images: Array.from({ length: count }, (_, s) => ({ name: `${kind}-${s}`, hash: async () => hashImage(await graphic(kind, 5000 + 100 * kind.length + s)) })) });
+  }
+  process.stderr.write(`querying ${families.reduce((n, f) => n + f.images.length, 0)} images no one registered (scenes, web graphics)...\n`);
+  const out: NegativeOutcome[] = [];
+  for (const { family, images } of families) {
+    const o: NegativeOutcome = { family, queries: 0, pdqUsable: 0, matched: [], nearest: {} };
+    for (const image of images) {
+      const hashes = await image.hash();
+      o.queries++;
+      if (checkHashUsable('pdq', hashes.pdq, hashes.quality).usable) o.pdqUsable++;
       const m = matcher.match(hashes) ?? matcher.match(hashes, NO_BLOCKHASH_POLICY);
-      if (m) out.matched.push(`scene-${kind}-${s} matched photo ${photoOfEntry(m.entry.id)} by ${m.kind} at ${m.distance}`);
-      for (const w of matcher.matchAll(hashes, WIDE_POLICY)) out.nearest[w.kind] = Math.min(out.nearest[w.kind] ?? 256, w.distance);
+      if (m) o.matched.push(`${image.name} matched photo ${photoOfEntry(m.entry.id)} by ${m.kind} at ${m.distance}`);
+      for (const w of matcher.matchAll(hashes, WIDE_POLICY)) o.nearest[w.kind] = Math.min(o.nearest[w.kind] ?? 256, w.distance);
     }
+    out.push(o);
   }
   return out;
 }
 
-function printScenes(o: SceneOutcome): void {
-  const counts = SCENES.map(([kind, count]) => `${count} ${kind}s`).join(', ');
-  const nearest = ['pdq', 'pdq-crop', 'blockhash'].map((k) => `${k} ${o.nearest[k] ?? `over ${MAX_THRESHOLD}`}`).join(', ');
-  console.log('## Smooth synthetic scenes (never registered)');
+function printNegatives(outcomes: NegativeOutcome[]): void {
+  const within = (o: NegativeOutcome, kind: string) => (o.nearest[kind] === undefined ? `over ${MAX_THRESHOLD}` : String(o.nearest[kind]));
+  console.log('## Images no one registered: smooth scenes and web graphics');
   console.log('');
-  console.log(`${o.queries} scenes (${counts}; ${o.pdqUsable} with a PDQ that passes the quality gate): ${o.matched.length} matched a registered photo (false matches). Nearest listed entry, through every view and variant: ${nearest} bits.`);
-  for (const line of o.matched.slice(0, 30)) console.log(`- ${line}`);
+  console.log('Every view and variant of each image against every listed entry; any match is a false match.');
+  console.log('');
+  console.log('| family | images | PDQ passes the gate | false matches | nearest pdq | nearest pdq-crop | nearest blockhash |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const o of outcomes) console.log(`| ${o.family} | ${o.queries} | ${o.pdqUsable} | ${o.matched.length} | ${within(o, 'pdq')} | ${within(o, 'pdq-crop')} | ${within(o, 'blockhash')} |`);
+  for (const line of outcomes.flatMap((o) => o.matched).slice(0, 30)) console.log(`- ${line}`);
   console.log('');
 }
 

@@ -99,10 +99,7 @@ export function pdqOfFlips(img: RgbaImage, scratch: HashScratch = createHashScra
  * crop hashes; a query adds its views.
  */
 export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = createHashScratch(), opts: HashOptions = {}): ImageHashes {
-  const hashes = hashRgba(img, scratch);
-  const table = lumaTable(img, scratch.crop);
-  const whole = { x: 0, y: 0, width: img.width, height: img.height };
-  hashes.cropHash = cropPdqOfRect(table, whole, scratch.pdq, true);
+  const { hashes, table } = hashWhole(img, scratch);
   if (opts.registration) {
     hashes.pdqFlips = pdqOfFlips(img, scratch);
     hashes.crops = registrationCrops(img, table, scratch);
@@ -114,6 +111,17 @@ export function computeHashesFromRgba(img: RgbaImage, scratch: HashScratch = cre
   // The table is the image's luma in another form: it goes as soon as the hashes exist.
   wipeCropPdqScratch(scratch.crop);
   return hashes;
+}
+
+/**
+ * The image's own hashes: PDQ, its dihedral variants and blockhash, and the crop hash of the whole
+ * image, from the luma table returned (the views' crop hashes are taken from it too).
+ */
+function hashWhole(img: RgbaImage, scratch: HashScratch): { hashes: ImageHashes; table: LumaTable } {
+  const hashes = hashRgba(img, scratch);
+  const table = lumaTable(img, scratch.crop);
+  hashes.cropHash = cropPdqOfRect(table, { x: 0, y: 0, width: img.width, height: img.height }, scratch.pdq, true);
+  return { hashes, table };
 }
 
 /** PDQ, dihedral variants and blockhash of the image as it is. */
@@ -200,10 +208,7 @@ function queryViews(img: RgbaImage, table: LumaTable, scratch: HashScratch): Que
 function hashUnrotated(img: RgbaImage, degrees: number, scratch: HashScratch): ImageHashes {
   const photo = unrotate(img, degrees);
   try {
-    const hashes = hashRgba(photo, scratch);
-    const table = lumaTable(photo, scratch.crop);
-    hashes.cropHash = cropPdqOfRect(table, { x: 0, y: 0, width: photo.width, height: photo.height }, scratch.pdq, true);
-    return hashes;
+    return hashWhole(photo, scratch).hashes;
   } finally {
     photo.data.fill(0);
   }

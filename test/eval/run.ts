@@ -51,7 +51,6 @@ interface QueryOutcome {
   nearestOther: Partial<Record<string, number>>;
 }
 
-/** Every threshold at its maximum: to see how close the nearest wrong entry came. */
 /**
  * Blockhash off: what a client matching a published list gets today. Blockhash counts only when
  * the same photo's PDQ corroborates it, and list files do not say which entries are one photo's,
@@ -59,6 +58,7 @@ interface QueryOutcome {
  */
 const NO_BLOCKHASH_POLICY = withPolicy({ blockhash: { enabled: false } });
 
+/** Every threshold at its maximum: to see how close the nearest wrong entry came. */
 const WIDE_POLICY = withPolicy({ pdq: { threshold: MAX_THRESHOLD }, pdqCrop: { threshold: MAX_THRESHOLD }, blockhash: { threshold: MAX_THRESHOLD } });
 
 /** The closest of the query's 8 DCT variants to any PDQ listed for the original (as is, and mirrored). */
@@ -208,7 +208,8 @@ async function queryNegatives(matcher: Matcher): Promise<NegativeOutcome[]> {
       const hashes = await image.hash();
       o.queries++;
       if (checkHashUsable('pdq', hashes.pdq, hashes.quality).usable) o.pdqUsable++;
-      const m = matcher.match(hashes) ?? matcher.match(hashes, NO_BLOCKHASH_POLICY);
+      // The default policy: a match without blockhash is one with it too.
+      const m = matcher.match(hashes);
       if (m) o.matched.push(`${image.name} matched photo ${photoOfEntry(m.entry.id)} by ${m.kind} at ${m.distance}`);
       for (const w of matcher.matchAll(hashes, WIDE_POLICY)) o.nearest[w.kind] = Math.min(o.nearest[w.kind] ?? 256, w.distance);
     }
